@@ -1,0 +1,62 @@
+"""The public entry point: analyze() reads a work and runs the pipeline over it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .document import Document
+from .errors import FabulaError
+from .limits import DEFAULT_LIMITS, Limits
+from .pipeline import Pipeline, Settings
+from .read import read, read_string
+
+
+def default_steps() -> list:
+    """Every step, in the order data flows through them."""
+    from .steps.language import Language
+    from .steps.segment import Segment
+    steps = [Segment(), Language()]
+    try:
+        from .steps import registry
+    except ImportError:
+        return steps
+    return steps + registry.later_steps()
+
+
+
+def build_pipeline(until: str | None = None, skip: Iterable[str] = ()) -> Pipeline:
+    steps = default_steps()
+    names = [s.name for s in steps]
+    if until is not None and until not in names:
+        raise FabulaError(f"unknown step '{until}'; steps are: {', '.join(names)}")
+    chosen = []
+    for step in steps:
+        if step.name not in skip:
+            chosen.append(step)
+        if step.name == until:
+            break
+    return Pipeline(chosen)
+
+
+def load(source: str | Path, format: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read a file (a Path, or a str naming one) or a story given as text (a str with a line break)."""
+    if isinstance(source, Path):
+        return read(source, format, limits)
+    if not isinstance(source, str):
+        raise FabulaError("analyze() takes a path or the story's text")
+    if "\n" in source or len(source) > 1024:
+        return read_string(source, format or "text", limits=limits)
+    return read(source, format, limits)
+
+
+def analyze(source: str | Path | Document, *, format: str | None = None, until: str | None = None,
+            model: str = "en_core_web_sm", cast=(), limits: Limits | None = None,
+            progress: Callable[[str, int, int], None] | None = None) -> Document:
+    """Read a work and run the pipeline (up to and including step `until`, if given)."""
+    limits = limits or DEFAULT_LIMITS
+    doc = source if isinstance(source, Document) else load(source, format, limits)
+    settings = Settings(model=model, cast=tuple(cast), progress=progress, limits=limits)
+    pipeline = build_pipeline(until)
+    have = set(doc.layers)
+    pipeline.steps = [s for s in pipeline.steps if not s.produces <= have]
+    return pipeline.run(doc, settings)

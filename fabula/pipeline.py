@@ -1,0 +1,59 @@
+"""Steps declare what they need and produce; a Pipeline checks the chain before it runs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, runtime_checkable
+
+from .document import Document
+from .errors import PipelineError
+
+# Layers every reader gives a Document.
+READER_LAYERS = frozenset({"chapters", "emphasis"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Choices a user can make for a run; steps read what concerns them."""
+    model: str = "en_core_web_sm"
+    cast: tuple = ()  # Character-like entries given by the user (see fabula.cast)
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+    limits: "object | None" = None
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+
+@runtime_checkable
+class Step(Protocol):
+    name: str
+    needs: frozenset[str]
+    produces: frozenset[str]
+
+    def run(self, doc: Document, settings: Settings) -> dict[str, tuple]:
+        """Return the new layers; never mutate doc."""
+
+
+@dataclass
+class Pipeline:
+    steps: list = field(default_factory=list)
+
+    def check(self, available: Iterable[str] = READER_LAYERS) -> None:
+        have = set(available)
+        for step in self.steps:
+            missing = step.needs - have
+            if missing:
+                raise PipelineError(
+                    f"step '{step.name}' needs {', '.join(sorted(missing))}, which no earlier step produces")
+            have |= step.produces
+
+    def run(self, doc: Document, settings: Settings | None = None) -> Document:
+        settings = settings or Settings()
+        self.check(doc.layers.keys())
+        for step in self.steps:
+            layers = step.run(doc, settings)
+            unexpected = set(layers) - step.produces
+            if unexpected:
+                raise PipelineError(f"step '{step.name}' produced undeclared layers {sorted(unexpected)}")
+            doc = doc.with_layers(**layers)
+        return doc

@@ -1,0 +1,113 @@
+"""Typed, immutable standoff spans. Every span is a [start, end) offset into Document.text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+    def text_of(self, text: str) -> str:
+        return text[self.start:self.end]
+
+    def contains(self, other: "Span") -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def to_dict(self) -> dict:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _plain(value):
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter(Span):
+    title: str | None = None
+    # Where the heading line sits in the text, when the chapter has one.
+    heading_start: int | None = None
+    heading_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scene(Span):
+    chapter: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(Span):
+    scene: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence(Span):
+    paragraph: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Token(Span):
+    lemma: str = ""
+    pos: str = ""
+    tag: str = ""
+    dep: str = ""
+    head: int = -1  # index into the document's token layer
+    entity: str = ""  # spaCy entity label when the token starts or continues one
+
+
+@dataclass(frozen=True, slots=True)
+class Entity(Span):
+    label: str = ""  # spaCy's label: PERSON, GPE, LOC, ORG, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Emphasis(Span):
+    kind: str = "italic"  # italic | bold | underline | strike
+
+
+@dataclass(frozen=True, slots=True)
+class Mention(Span):
+    kind: str = "name"  # name | noun | pronoun
+    character: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote(Span):
+    kind: str = "speech"  # speech | thought
+    speaker: int | None = None
+    addressees: tuple[int, ...] = ()
+    type: str | None = None  # explicit | anaphoric | implicit
+    confidence: float = 0.0
+    # Quotes broken by a speech tag ("Sit down," she said. "You look tired.") share a group.
+    group: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Character:
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    gender: str = "unknown"  # he | she | they | unknown
+    mentions: int = 0
+    quotes: int = 0
+    category: str = "minor"  # major | intermediate | minor
+
+    def to_dict(self) -> dict:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+LAYER_TYPES: dict[str, type] = {
+    "chapters": Chapter,
+    "scenes": Scene,
+    "paragraphs": Paragraph,
+    "sentences": Sentence,
+    "tokens": Token,
+    "entities": Entity,
+    "emphasis": Emphasis,
+    "mentions": Mention,
+    "quotes": Quote,
+    "characters": Character,
+}

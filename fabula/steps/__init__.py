@@ -1,0 +1,1 @@
+"""Pipeline steps, in the order they run. Each declares needs and produces."""

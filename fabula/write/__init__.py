@@ -1,0 +1,1 @@
+"""Writers: a Document out to files. Every file is written atomically."""
