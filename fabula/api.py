@@ -57,6 +57,8 @@ def analyze(source: str | Path | Document, *, format: str | None = None, until: 
     doc = source if isinstance(source, Document) else load(source, format, limits)
     settings = Settings(model=model, cast=tuple(cast), progress=progress, limits=limits)
     pipeline = build_pipeline(until)
+    # A Document given back to analyze() resumes after the last step whose layers it already has.
     have = set(doc.layers)
-    pipeline.steps = [s for s in pipeline.steps if not s.produces <= have]
+    first = next((i for i, s in enumerate(pipeline.steps) if not s.produces <= have), len(pipeline.steps))
+    pipeline.steps = pipeline.steps[first:]
     return pipeline.run(doc, settings)
