@@ -94,6 +94,10 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+_WESTERN_LOOKALIKES = {"ascii", "latin_1", "iso8859_1", "iso8859_2", "iso8859_15", "cp1250", "cp1252",
+                       "mac_roman", "mac_latin2", "cp850", "cp437", "iso8859_9", "cp1254"}
+
+
 def _guess_legacy(data: bytes) -> tuple[str, str]:
     # charset-normalizer is slow on huge inputs; a sample decides, the whole file is decoded.
     try:
@@ -101,8 +105,9 @@ def _guess_legacy(data: bytes) -> tuple[str, str]:
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
             enc = best.encoding
-            # A cp1252 file looks like latin-1 to many detectors; cp1252 is the superset people mean.
-            if enc in ("latin_1", "iso8859_1", "ascii"):
+            # Detectors confuse the Western single-byte code pages with their Central European
+            # and Mac cousins on short English samples; cp1252 is what English files use.
+            if enc in _WESTERN_LOOKALIKES:
                 enc = "cp1252"
             try:
                 return data.decode(enc, errors="replace"), enc

@@ -25,7 +25,7 @@ def is_break_line(line: str) -> bool:
     if len(s) <= 40 and _WORDED_BREAK.match(s):
         # "o" / "O" alone is too likely to be prose; need at least two marks, or a worded break.
         letters = re.sub(r"[\W_]", "", s)
-        return len(letters) >= 2 or not letters.isalpha()
+        return len(letters) >= 2 or letters != s
     return False
 
 

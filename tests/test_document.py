@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from fabula import Document, FabulaError, analyze, build_pipeline
+from fabula.pipeline import Pipeline
+from fabula.steps.language import Language
+
+from conftest import assert_spans_valid
+
+
+@pytest.fixture(scope="module")
+def sample_doc():
+    from conftest import SAMPLE
+    return analyze(SAMPLE, until="language")
+
+
+def test_language_layers_and_invariants(sample_doc):
+    doc = sample_doc
+    assert len(doc.layer("sentences")) > 20
+    tokens = doc.layer("tokens")
+    assert all(doc.text[t.start:t.end].strip() == doc.text[t.start:t.end] for t in tokens)
+    assert any(t.pos == "VERB" and t.lemma == "say" for t in tokens)
+    assert all(0 <= t.head < len(tokens) for t in tokens)
+    assert_spans_valid(doc)
+
+
+def test_json_round_trip(sample_doc):
+    data = json.loads(sample_doc.dumps())
+    assert data["schema"] == "fabula/1"
+    for key in ("text", "metadata", "chapters", "scenes", "paragraphs", "sentences"):
+        assert key in data
+    back = Document.from_json(data)
+    assert back.text == sample_doc.text
+    assert back.layer("sentences") == sample_doc.layer("sentences")
+    assert back.layer("tokens") == sample_doc.layer("tokens")
+    assert back.layer("chapters") == sample_doc.layer("chapters")
+
+
+def test_layers_are_immutable(sample_doc):
+    with pytest.raises(Exception):
+        sample_doc.layer("paragraphs")[0].start = 5
+    with pytest.raises(TypeError):
+        sample_doc.layers["paragraphs"] = ()
+
+
+def test_pipeline_checks_needs_before_running():
+    with pytest.raises(FabulaError, match="needs paragraphs"):
+        Pipeline([Language()]).check()
+
+
+def test_unknown_step_is_an_error():
+    with pytest.raises(FabulaError, match="unknown step"):
+        build_pipeline(until="nonsense")
+
+
+def test_partial_document_resumes(sample_doc):
+    segmented = analyze("One line.\n\nTwo lines.\n", until="segment")
+    assert "tokens" not in segmented.layers
+    resumed = analyze(segmented, until="language")
+    assert "tokens" in resumed.layers and resumed.text == segmented.text

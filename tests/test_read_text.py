@@ -1,0 +1,90 @@
+from fabula.read import read, read_string
+from fabula.read.text import find_chapters, read_text
+
+from conftest import assert_spans_valid
+
+
+def titles(doc):
+    return [c.title for c in doc.layer("chapters")]
+
+
+def test_chapter_heading_forms():
+    text = ("Chapter 1: The Beginning\n\nShe woke early.\n\n"
+            "Chapter Two\n\nHe did not.\n\n"
+            "CHAPTER III.\n\nNobody did.\n\n"
+            "4.\n\nThe end came.\n")
+    doc = read_string(text)
+    assert titles(doc) == ["Chapter 1: The Beginning", "Chapter Two", "CHAPTER III.", "4."]
+    for ch in doc.layer("chapters"):
+        assert doc.text[ch.heading_start:ch.heading_end] == ch.title
+
+
+def test_bare_title_lines_set_off_by_blank_lines():
+    text = ("\n\nThe Harbour\n\nThe boats came in at dawn. Nobody spoke.\n\n"
+            "Yes.\n\nThe nets were empty.\n\n\n"
+            "Low Tide\n\nBy noon the water had gone out.\n")
+    doc = read_string(text)
+    assert titles(doc) == ["The Harbour", "Low Tide"]
+
+
+def test_one_word_paragraph_is_not_a_heading():
+    text = ("Chapter 1\n\nHe looked at her.\n\nSilence.\n\nShe looked away.\n\n"
+            "Nothing\n\nwas said for a long time.\n")
+    doc = read_string(text)
+    assert titles(doc) == ["Chapter 1"]
+
+
+def test_part_and_chapter_headings_merge_into_one_block():
+    text = "PART ONE\n\n\nChapter I: Arrival\n\nThe train was late.\n\nChapter II: Departure\n\nIt left.\n"
+    doc = read_string(text)
+    assert titles(doc) == ["Chapter I: Arrival", "Chapter II: Departure"]
+    assert doc.layer("chapters")[0].heading_start == 0
+
+
+def test_bare_label_with_number_on_next_line():
+    text = "CHAPTER\n1\n\nRobin counted the boats.\n\nCHAPTER\n2\n\nThere were seven.\n"
+    assert titles(read_string(text)) == ["CHAPTER 1", "CHAPTER 2"]
+
+
+def test_ao3_copy_paste_drops_landmarks_and_notes():
+    text = ("Summary:\nA quiet story about a lighthouse.\n"
+            "Notes:\nThanks to my beta reader!\n"
+            "Chapter 1: Fog\nChapter Text\n"
+            "The fog rolled in over the harbour and stayed there for three days.\n"
+            "“We should light the lamp,” Juno said.\n"
+            "Notes:\nMore soon, I promise.\n"
+            "Chapter 2: Clear\nChapter Text\n"
+            "On the fourth day the sky was as clear as glass.\n")
+    doc = read_string(text)
+    assert titles(doc) == ["Chapter 1: Fog", "Chapter 2: Clear"]
+    assert "Chapter Text" not in doc.text
+    assert "beta reader" not in doc.text and "More soon" not in doc.text
+    assert "lighthouse" in doc.metadata.summary
+    assert any("beta reader" in n for n in doc.metadata.notes)
+    assert any("More soon" in n for n in doc.metadata.notes)
+
+
+def test_source_map_points_back_into_the_original_file(tmp_path):
+    original = "Chapter 1\r\n\r\nThe cat\x00 sat.\r\n\r\n“Hello,” said Ama.\r\n"
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(original.encode("utf-8"))
+    doc = read(path)
+    assert "\r" not in doc.text and "\x00" not in doc.text
+    i = doc.text.index("“Hello")
+    j = doc.source_map.to_source(i)
+    assert original[j:j + 6] == "“Hello"
+    k = doc.text.index("sat.")
+    assert original[doc.source_map.to_source(k):].startswith("sat.")
+
+
+def test_no_headings_is_one_untitled_chapter():
+    doc = read_string("Just a short story.\nWith two lines.\n")
+    assert len(doc.layer("chapters")) == 1 and doc.layer("chapters")[0].title is None
+
+
+def test_spans_valid_on_sample(sample_path):
+    assert_spans_valid(read(sample_path))
+
+
+def test_find_chapters_empty_text():
+    assert find_chapters("") == ()
