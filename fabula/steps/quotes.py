@@ -1,0 +1,418 @@
+"""Quotation detection: the spans of direct speech (and italic inner speech), without their marks.
+
+One left-to-right pass over each paragraph, so the cost is linear in the text however the marks
+are (un)balanced. What the pass decides:
+
+* which family of marks carries the dialogue in this document: double (" “ ” « ») or single
+  (‘ ’ and the straight ' told apart from apostrophes: don’t, ’em, the Joneses’, o’clock); the other
+  family is then only ever nested inside a quotation and stays inside it;
+* for each straight (undirected) mark, whether it opens or closes, from the characters around it
+  and, where those say nothing, from the parity of the paragraph so far;
+* repairs: a closing mark whose opening mark is missing opens at the paragraph start; an opening
+  mark never closed ends at the paragraph end; a quotation still open at the end of a paragraph
+  whose next paragraph starts with an opening mark continues there (multi-paragraph speech: one
+  span per paragraph, all in the same `group`);
+* pieces of one utterance broken by a short speech tag ("Sit down," she said. "You look tired.")
+  share a `group`;
+* dialogue introduced by a dash at the paragraph start (— ― or --), in documents that use it;
+* italic passages that stand alone as sentences outside quotation marks: kind="thought".
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Document
+from ..spans import Quote
+from .speech_verbs import is_speech_word
+
+DOUBLE_OPEN = "\u201c\u00ab\u201e"   # “ « „
+DOUBLE_CLOSE = "\u201d\u00bb"        # ” »
+SINGLE_OPEN = "\u2018\u201a"         # ‘ ‚
+SINGLE_CLOSE = "\u2019"              # ’ (also the typographic apostrophe)
+DASHES = "\u2014\u2015\u2013"        # — ― –
+
+# Words that start with an apostrophe when a letter is elided ('em, 'tis, 'cause, 'ere, '90s).
+_ELIDED = frozenset("""em tis twas twere twill twould cause cos bout til till tween neath nuff n
+ere er im is it alf ave ad eard ome ouse ow oo appen at ee un uns spect gainst pon fore mongst
+scuse cept""".split())
+
+_WORD = re.compile(r"[^\W_]+")
+# A speech tag between two pieces: short, and no new sentence of narration after the tag.
+_MAX_TAG_GAP = 120
+
+
+def _cls(ch: str) -> str:
+    """Coarse character class for mark disambiguation."""
+    if not ch or ch.isspace():
+        return "S"
+    if ch.isalnum():
+        return "W"
+    if ch in ".,!?;:\u2026":
+        return "P"
+    if ch in "-" + DASHES:
+        return "D"
+    if ch in "([{":
+        return "O"
+    if ch in ")]}":
+        return "C"
+    if ch == "_" or ch == "*":
+        return "M"  # markup emphasis (_word_), transparent-ish
+    return "X"
+
+
+def _double_role(text: str, i: int, lo: int, hi: int) -> str:
+    """'open', 'close' or '?' for the straight double mark at i (paragraph bounds lo, hi)."""
+    left = _cls(text[i - 1]) if i > lo else "S"
+    right = _cls(text[i + 1]) if i + 1 < hi else "S"
+    if left == "M":
+        left = _cls(text[i - 2]) if i - 1 > lo else "S"
+        if left == "S":
+            left = "S"
+    if right == "M":
+        right = _cls(text[i + 2]) if i + 2 < hi else "S"
+    opening_left = left in "SO"
+    opening_right = right in "WXO" or (right == "D" and left != "W")
+    closing_left = left in "WPDXC"
+    closing_right = right in "SPC"
+    if opening_left and opening_right:
+        return "open"
+    if closing_left and closing_right:
+        return "close"
+    if left == "D" and right in "WX":
+        return "open"
+    return "?"
+
+
+def _single_role(text: str, i: int, lo: int, hi: int) -> str:
+    """'open', 'close', 'apos' (apostrophe) or '?' for a single mark at i."""
+    ch = text[i]
+    prev = text[i - 1] if i > lo else " "
+    nxt = text[i + 1] if i + 1 < hi else " "
+    left, right = _cls(prev), _cls(nxt)
+    if left == "W" and right == "W":
+        return "apos"  # don't, o'clock
+    if ch in SINGLE_OPEN:
+        m = _WORD.match(text, i + 1, hi)
+        if m and m.group(0).lower() in _ELIDED and left in "SO":
+            # ‘em / ‘tis typed with the wrong curl; a real quote would need a later close anyway.
+            return "apos?"
+        return "open"
+    # ’ or '
+    if left in "SOD" and right in "WX":
+        m = _WORD.match(text, i + 1, hi)
+        word = m.group(0).lower() if m else ""
+        if word in _ELIDED or (word[:1].isdigit() and len(word) <= 3):
+            return "apos?"  # 'em, '90s: an opening quote only if a close follows
+        return "open" if ch == "'" else "apos?"
+    if left in "PD" and right in "SPC":
+        return "close"
+    if left == "W" and right in "SPC":
+        return "close?"  # the Joneses' house, or a close right after a word
+    if left == "S" and right == "S":
+        return "?"
+    return "?"
+
+
+class _Mark:
+    __slots__ = ("pos", "role")
+
+    def __init__(self, pos: int, role: str) -> None:
+        self.pos = pos
+        self.role = role
+
+
+def choose_family(text: str, paragraphs) -> str:
+    """'double' or 'single': which marks carry the dialogue in this document."""
+    doubles = 0
+    single_opens = 0
+    for p in paragraphs:
+        s, e = p.start, p.end
+        chunk = text[s:e]
+        doubles += chunk.count('"') + sum(chunk.count(c) for c in DOUBLE_OPEN + DOUBLE_CLOSE)
+        if "'" in chunk or any(c in chunk for c in SINGLE_OPEN):
+            for m in re.finditer(r"(?:(?<=^)|(?<=[\s(\[\u2014\u2013-]))['\u2018](?=[^\W_])", chunk):
+                w = _WORD.match(chunk, m.end())
+                if w and w.group(0).lower() not in _ELIDED:
+                    single_opens += 1
+    if single_opens >= 4 and single_opens > 2 * (doubles / 2):
+        return "single"
+    return "double"
+
+
+def _paragraph_marks(text: str, lo: int, hi: int, family: str) -> list[_Mark]:
+    marks: list[_Mark] = []
+    if family == "double":
+        for i in range(lo, hi):
+            ch = text[i]
+            if ch == '"':
+                marks.append(_Mark(i, _double_role(text, i, lo, hi)))
+            elif ch in DOUBLE_OPEN:
+                marks.append(_Mark(i, "open"))
+            elif ch in DOUBLE_CLOSE:
+                marks.append(_Mark(i, "close"))
+    else:
+        for i in range(lo, hi):
+            ch = text[i]
+            if ch == "'" or ch in SINGLE_OPEN or ch in SINGLE_CLOSE:
+                role = _single_role(text, i, lo, hi)
+                if role != "apos":
+                    marks.append(_Mark(i, role))
+        _resolve_single(marks)
+    return marks
+
+
+def _resolve_single(marks: list[_Mark]) -> None:
+    """Settle the tentative single-mark roles in one backward + forward pass (linear).
+
+    'apos?' (’em) opens only when a closing mark follows before the next sure opening mark;
+    'close?' (word’) closes only when it is the last candidate before the next sure opening mark
+    or the paragraph end, or no sure close follows in that stretch.
+    """
+    n = len(marks)
+    # next_sure_close[i]: is there a sure 'close' after i before the next sure 'open'?
+    sure_close_ahead = [False] * (n + 1)
+    weak_close_ahead = [False] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        role = marks[i].role
+        if role == "open":
+            sure_close_ahead[i] = False
+            weak_close_ahead[i] = False
+        else:
+            sure_close_ahead[i] = role == "close" or sure_close_ahead[i + 1]
+            weak_close_ahead[i] = role == "close?" or weak_close_ahead[i + 1]
+    for i, m in enumerate(marks):
+        if m.role == "apos?":
+            m.role = "open" if (sure_close_ahead[i + 1] or weak_close_ahead[i + 1]) and _prefer_open(marks, i) else "apos"
+        elif m.role == "close?":
+            # A weaker close gives way to a sure one or a later weak one in the same stretch.
+            m.role = "apos" if (sure_close_ahead[i + 1] or weak_close_ahead[i + 1]) else "close"
+    marks[:] = [m for m in marks if m.role != "apos"]
+
+
+def _prefer_open(marks: list[_Mark], i: int) -> bool:
+    # An elision-looking mark opens a quotation only at the start of the stretch (nothing open yet).
+    j = i - 1
+    while j >= 0 and marks[j].role not in ("open", "close", "close?"):
+        j -= 1
+    return j < 0 or marks[j].role != "open"
+
+
+class Quotes:
+    name = "quotes"
+    needs = frozenset({"paragraphs", "emphasis"})
+    produces = frozenset({"quotes"})
+
+    def run(self, doc: Document, settings) -> dict[str, tuple]:
+        return {"quotes": tuple(find_quotes(doc.text, doc.layer("paragraphs"),
+                                            doc.layers.get("emphasis", ())))}
+
+
+def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
+    family = choose_family(text, paragraphs)
+    dash_mode = _dash_dialogue(text, paragraphs)
+    out: list[Quote] = []
+    group = -1
+    carry = False  # a quotation still open at the end of the previous paragraph
+    last_piece_par = -2
+    for pi, par in enumerate(paragraphs):
+        lo, hi = par.start, par.end
+        if dash_mode and text[lo] in DASHES or dash_mode and text.startswith("--", lo):
+            pieces = _dash_pieces(text, lo, hi)
+            if pieces:
+                group += 1
+                for s, e in pieces:
+                    out.append(Quote(s, e, group=group))
+            carry = False
+            continue
+        marks = _paragraph_marks(text, lo, hi, family)
+        pieces, open_at_end, starts_with_open = _scan(text, lo, hi, marks)
+        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, s, e)]
+        pieces = _split_stage_directions(text, pieces)
+        # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
+        prev_end = None
+        for k, (s, e) in enumerate(pieces):
+            if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
+                pass  # same group as the open quotation of the previous paragraph
+            elif prev_end is not None and _tag_gap(text, prev_end, s):
+                pass
+            else:
+                group += 1
+            out.append(Quote(s, e, group=group))
+            prev_end = e
+        if pieces:
+            last_piece_par = pi
+        carry = open_at_end
+    if emphasis:
+        out = _add_thoughts(text, paragraphs, emphasis, out)
+    return out
+
+
+def _scan(text: str, lo: int, hi: int, marks: list[_Mark]):
+    """Pieces (start, end) of quotation inside one paragraph, marks excluded."""
+    pieces: list[tuple[int, int]] = []
+    inside = False
+    start = lo
+    n = len(marks)
+    starts_with_open = bool(marks) and marks[0].role in ("open", "?") and not text[lo:marks[0].pos].strip()
+    for k, m in enumerate(marks):
+        role = m.role
+        if not inside:
+            if role == "close" and not pieces and text[lo:m.pos].strip():
+                # A closing mark with no opening mark: the quotation began at the paragraph start.
+                _add(text, pieces, lo, m.pos)
+                continue
+            if role == "close":
+                # A close-looking mark after a finished quotation: a spacing slip; it opens
+                # only if some mark follows to close it.
+                if k + 1 < n:
+                    inside, start = True, m.pos + 1
+                continue
+            inside, start = True, m.pos + 1
+        else:
+            if role == "open" and k + 1 < n and marks[k + 1].role in ("close", "?"):
+                # An opening mark inside a quotation that the next mark closes: the previous
+                # quotation was never closed. End it before this mark; start afresh.
+                _add(text, pieces, start, m.pos)
+                start = m.pos + 1
+                continue
+            _add(text, pieces, start, m.pos)
+            inside = False
+    if inside:
+        _add(text, pieces, start, hi)
+    return pieces, inside, starts_with_open
+
+
+def _add(text: str, pieces: list, s: int, e: int) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s and any(c.isalnum() for c in text[s:e]):
+        pieces.append((s, e))
+
+
+def _embedded_phrase(text: str, lo: int, s: int, e: int) -> bool:
+    """A short quoted phrase inside a narration sentence (a word, a title, a scare quote).
+
+    The mark follows a word of the same sentence that is not a speech verb (the "infection" of
+    the word "infection"); speech after "said" or at a sentence start is kept.
+    """
+    piece = text[s:e]
+    if len(piece.split()) > 4 or piece.rstrip("_*\"'\u2019\u201d")[-1:] in "!?":
+        return False
+    i = s - 1
+    while i >= lo and text[i].isspace():
+        i -= 1
+    if i < lo or text[i].isalnum():
+        return False  # no mark before the piece (a repaired quotation)
+    i -= 1  # the mark
+    while i >= lo and text[i] in " \t\n_*":
+        i -= 1
+    if i < lo or not text[i].isalnum():
+        return False
+    j = i
+    while j > lo and (text[j - 1].isalnum() or text[j - 1] in "'\u2019"):
+        j -= 1
+    word = text[j:i + 1]
+    return not is_speech_word(word)
+
+
+_STAGE = re.compile(r"\(([^()]{1,100})\)")
+
+
+def _split_stage_directions(text: str, pieces: list) -> list:
+    """Cut a piece around a parenthetical stage direction: Oh! (laughing) I must go."""
+    out = []
+    for s, e in pieces:
+        cur = s
+        for m in _STAGE.finditer(text, s, e):
+            inner = m.group(1).strip(" _*")
+            if inner[:1].islower() and len(inner.split()) <= 12:
+                _add(text, out, cur, m.start())
+                cur = m.end()
+        _add(text, out, cur, e)
+    return out
+
+
+def _tag_gap(text: str, a: int, b: int) -> bool:
+    """True when the narration between two pieces of a paragraph is a short speech tag."""
+    gap = text[a:b]
+    if len(gap) > _MAX_TAG_GAP:
+        return False
+    core = gap.strip(" \n\t\"'\u201c\u201d\u2018\u2019")
+    if not core:
+        return False
+    # The piece before must not have ended its sentence as a question/exclamation followed by a
+    # full narration sentence; a tag is short: at most one sentence end inside it.
+    ends = len(re.findall(r"[.!?;:](?=\s|$)", core))
+    return ends <= 1 and len(core.split()) <= 16
+
+
+def _dash_dialogue(text: str, paragraphs) -> bool:
+    """Does this document open speech with a dash at the paragraph start?"""
+    if not paragraphs:
+        return False
+    dash = 0
+    marks = 0
+    for p in paragraphs:
+        ch = text[p.start]
+        if ch in DASHES or text.startswith("--", p.start) and not text.startswith("---", p.start):
+            dash += 1
+        elif ch in '"\u201c\u2018\u00ab':
+            marks += 1
+    return dash >= 3 and dash >= 0.05 * len(paragraphs) and dash > marks
+
+
+def _dash_pieces(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """— Speech, — said she, — more speech.  Speech runs until a dash that opens narration."""
+    i = lo
+    while i < hi and (text[i] in DASHES or text[i] == "-"):
+        i += 1
+    pieces: list[tuple[int, int]] = []
+    speaking = True
+    start = i
+    dash = re.compile(r"\s*(?:[\u2014\u2015\u2013]|--)\s*")
+    pos = i
+    while pos < hi:
+        m = dash.search(text, pos, hi)
+        if not m:
+            break
+        if speaking:
+            # A dash ends the speech when a tag follows (lowercase word) or narration resumes.
+            after = text[m.end():m.end() + 1]
+            if after and (after.islower() or not speaking):
+                _add(text, pieces, start, m.start())
+                speaking = False
+        else:
+            speaking = True
+            start = m.end()
+        pos = m.end()
+    if speaking:
+        _add(text, pieces, start, hi)
+    return pieces
+
+
+def _add_thoughts(text: str, paragraphs, emphasis, quotes: list[Quote]) -> list[Quote]:
+    """Italic passages that are whole sentences outside quotation marks are inner speech."""
+    import bisect
+    qs = sorted((q.start, q.end) for q in quotes)
+    starts = [s for s, _ in qs]
+    group = max((q.group for q in quotes if q.group is not None), default=-1)
+    extra: list[Quote] = []
+    for em in emphasis:
+        if getattr(em, "kind", "italic") != "italic":
+            continue
+        s, e = em.start, em.end
+        seg = text[s:e].strip()
+        if len(seg.split()) < 3 or not re.search(r"[.!?\u2026]['\"\u2019\u201d]?$", seg):
+            continue
+        if not seg[:1].isupper():
+            continue
+        i = bisect.bisect_right(starts, s) - 1
+        if i >= 0 and qs[i][1] > s:
+            continue  # inside a quotation
+        group += 1
+        extra.append(Quote(s, e, kind="thought", group=group))
+    if not extra:
+        return quotes
+    return sorted(quotes + extra, key=lambda q: (q.start, q.end))
