@@ -1,6 +1,7 @@
 """The public entry point: analyze() reads a work and runs the pipeline over it."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -9,31 +10,19 @@ from .errors import FabulaError
 from .limits import DEFAULT_LIMITS, Limits
 from .pipeline import Pipeline, Settings
 from .read import read, read_string
-
-
-def default_steps() -> list:
-    """Every step, in the order data flows through them."""
-    from .steps.language import Language
-    from .steps.segment import Segment
-    steps = [Segment(), Language()]
-    try:
-        from .steps import registry
-    except ImportError:
-        return steps
-    return steps + registry.later_steps()
-
+from .steps import registry
 
 
 def build_pipeline(until: str | None = None, skip: Iterable[str] = ()) -> Pipeline:
-    steps = default_steps()
-    names = [s.name for s in steps]
+    """The steps in data-flow order, up to and including `until`, less those in `skip`."""
+    names = registry.available()
     if until is not None and until not in names:
         raise FabulaError(f"unknown step '{until}'; steps are: {', '.join(names)}")
     chosen = []
-    for step in steps:
-        if step.name not in skip:
-            chosen.append(step)
-        if step.name == until:
+    for name in names:
+        if name not in skip:
+            chosen.append(registry.make(name))
+        if name == until:
             break
     return Pipeline(chosen)
 
@@ -54,8 +43,9 @@ def analyze(source: str | Path | Document, *, format: str | None = None, until: 
             progress: Callable[[str, int, int], None] | None = None) -> Document:
     """Read a work and run the pipeline (up to and including step `until`, if given)."""
     limits = limits or DEFAULT_LIMITS
+    deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
     doc = source if isinstance(source, Document) else load(source, format, limits)
-    settings = Settings(model=model, cast=tuple(cast), progress=progress, limits=limits)
+    settings = Settings(model=model, cast=tuple(cast), progress=progress, limits=limits, deadline=deadline)
     pipeline = build_pipeline(until)
     # A Document given back to analyze() resumes after the last step whose layers it already has.
     have = set(doc.layers)

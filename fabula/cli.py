@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import FabulaError
+from .limits import DEFAULT_LIMITS, Limits
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +46,11 @@ def _cmd_analyze(args) -> int:
 
     report, close = _progress_bar(args.quiet)
     cast = read_cast(args.cast) if args.cast else ()
+    limits = Limits(max_input_bytes=args.max_bytes or DEFAULT_LIMITS.max_input_bytes,
+                    max_seconds=args.max_seconds)
     try:
         doc = analyze(Path(args.input), format=args.format, until=args.until, model=args.model, cast=cast,
-                      progress=report)
+                      progress=report, limits=limits)
     finally:
         close()
     write_json(doc, args.output, indent=2 if args.pretty else None)
@@ -78,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--until", metavar="STEP", help="stop after this step (e.g. segment, language)")
     a.add_argument("--cast", metavar="FILE", help="a CSV or JSON character list that fixes the cast")
     a.add_argument("--model", default="en_core_web_sm", help="spaCy pipeline (default: en_core_web_sm)")
+    a.add_argument("--max-seconds", type=float, metavar="S", help="give up (exit 2) after S seconds")
+    a.add_argument("--max-bytes", type=int, metavar="N", help=f"refuse inputs over N bytes "
+                   f"(default {DEFAULT_LIMITS.max_input_bytes:,})")
     a.add_argument("--pretty", action="store_true", help="indent the JSON")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     a.set_defaults(func=_cmd_analyze)

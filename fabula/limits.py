@@ -17,6 +17,8 @@ class Limits:
     max_chapters: int = 20_000
     # spaCy's own safety bound; longer paragraphs are cut into chunks for the language pass.
     max_chunk_chars: int = 100_000
+    # Wall-clock budget for a whole analyze() run; None means no limit.
+    max_seconds: float | None = None
 
 
 DEFAULT_LIMITS = Limits()

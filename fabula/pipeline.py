@@ -1,11 +1,12 @@
 """Steps declare what they need and produce; a Pipeline checks the chain before it runs."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, runtime_checkable
 
 from .document import Document
-from .errors import PipelineError
+from .errors import FabulaError, PipelineError
 
 # Layers every reader gives a Document.
 READER_LAYERS = frozenset({"chapters", "emphasis"})
@@ -18,10 +19,17 @@ class Settings:
     cast: tuple = ()  # Character-like entries given by the user (see fabula.cast)
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
     limits: "object | None" = None
+    deadline: float | None = None  # time.monotonic() value after which a run gives up
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
+        self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            seconds = getattr(self.limits, "max_seconds", None)
+            raise FabulaError(f"stopped: the time limit of {seconds} s was reached (raise it with --max-seconds)")
 
 
 @runtime_checkable
@@ -51,6 +59,7 @@ class Pipeline:
         settings = settings or Settings()
         self.check(doc.layers.keys())
         for step in self.steps:
+            settings.check_time()
             layers = step.run(doc, settings)
             unexpected = set(layers) - step.produces
             if unexpected:

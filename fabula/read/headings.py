@@ -6,7 +6,7 @@ import re
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  "eighty|ninety|hundred|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last")
-_NUMBER = rf"(?:\d{{1,4}}|[ivxlcdm]{{1,8}}|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))*)"
+_NUMBER = rf"(?:\d{{1,5}}|[ivxlcdm]{{1,8}}|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))*)"
 _LABEL = r"(?:chapter|chap\.|ch\.|part|book|volume|vol\.|act|section)"
 _SOLO = r"(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)"
 _SEP = r"(?:\s*[:.\-\u2013\u2014]\s*|\s+)"

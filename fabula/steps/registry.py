@@ -1,27 +1,33 @@
-"""The steps after the language pass, in data-flow order.
+"""Every step, by name, in data-flow order: read -> segment -> language -> quotes -> characters -> attribution.
 
-Each is imported only if its module exists, so a step under construction never breaks the others.
-Order: quotes (find quotations) -> characters (mentions, characters, pronoun links) -> attribution.
+Steps are imported only when a pipeline uses them, so `--until segment` never loads spaCy, and a step
+under construction (module not there yet) is simply left out.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
-_LATER = (
-    ("fabula.steps.quotes", "Quotes"),
-    ("fabula.steps.characters", "Characters"),
-    ("fabula.steps.attribution", "Attribution"),
+STEPS = (
+    ("segment", "fabula.steps.segment", "Segment"),
+    ("language", "fabula.steps.language", "Language"),
+    ("quotes", "fabula.steps.quotes", "Quotes"),
+    ("characters", "fabula.steps.characters", "Characters"),
+    ("attribution", "fabula.steps.attribution", "Attribution"),
 )
 
 
-def later_steps() -> list:
-    steps = []
-    for module_name, cls in _LATER:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        steps.append(getattr(module, cls)())
-    return steps
+def available() -> list[str]:
+    """Names of the steps whose modules are installed."""
+    names = []
+    for name, module_name, _ in STEPS:
+        if importlib.util.find_spec(module_name) is not None:
+            names.append(name)
+    return names
+
+
+def make(name: str):
+    for step_name, module_name, cls in STEPS:
+        if step_name == name:
+            return getattr(importlib.import_module(module_name), cls)()
+    raise KeyError(name)

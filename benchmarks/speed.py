@@ -1,0 +1,49 @@
+"""Whole-pipeline speed and peak memory on a ~100,000-word novel, one core. Prints numbers only.
+
+    python benchmarks/speed.py [--words 100000] [--novel PrideAndPrejudice]
+"""
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _input import novel_text, pin_one_core  # noqa: E402
+
+import fabula  # noqa: E402
+from fabula.pipeline import Settings  # noqa: E402
+from fabula.read import read_string  # noqa: E402
+from fabula.steps.language import load_model  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--words", type=int, default=100_000)
+    ap.add_argument("--novel", default="PrideAndPrejudice")
+    args = ap.parse_args()
+    pin_one_core()
+    text, label = novel_text(args.words, args.novel)
+    words = len(text.split())
+    t0 = time.perf_counter()
+    load_model("en_core_web_sm", ())
+    print(f"model load: {time.perf_counter() - t0:.2f} s (once per process, not counted below)")
+    start = time.perf_counter()
+    doc = read_string(text)
+    print(f"{'read':12s} {time.perf_counter() - start:7.2f} s")
+    settings = Settings()
+    for step in fabula.build_pipeline().steps:
+        t = time.perf_counter()
+        doc = doc.with_layers(**step.run(doc, settings))
+        print(f"{step.name:12s} {time.perf_counter() - t:7.2f} s")
+    t = time.perf_counter()
+    doc.dumps()
+    print(f"{'json':12s} {time.perf_counter() - t:7.2f} s")
+    total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"input: {label}, {words:,} words")
+    print(f"total: {total:.2f} s, {words / total:,.0f} words/s, peak memory {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
