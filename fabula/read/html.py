@@ -140,6 +140,63 @@ def parse_html(data: bytes | str, name: str, limits: Limits = DEFAULT_LIMITS):
     return root
 
 
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
+
+def refuse_entity_declarations(data: bytes, name: str, what: str) -> None:
+    """XML that declares entities is refused outright: no billion laughs, no external files."""
+    if _ENTITY_DECL.search(data) or "<!ENTITY".encode("utf-16-le") in data or "<!ENTITY".encode("utf-16-be") in data:
+        raise InputError(f"{name}: {what} declares XML entities, which fabula refuses to expand "
+                         f"(a possible entity-expansion attack)")
+
+
+def parse_markup(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS):
+    """Parse an XHTML document (an EPUB's content) as XML, or as HTML when it is not well formed.
+
+    The XML parser resolves no entities, loads no DTD and touches no network; entity
+    declarations are refused before parsing.
+    """
+    refuse_entity_declarations(data, name, "a content document")
+    parser = lxml_html.XHTMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                   remove_comments=True, remove_pis=True, dtd_validation=False)
+    try:
+        root = etree.fromstring(data, parser)
+        if root is not None and _tag(root) == "html":
+            return root
+    except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise InputError(f"{name}: the markup is nested too deeply to read safely ({_first_line(exc)})") from None
+    except ValueError:
+        pass
+    return parse_html(_decode_markup(data), name, limits)
+
+
+def _decode_markup(data: bytes) -> str:
+    m = re.match(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)", data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return data.decode("cp1252", errors="replace")
+
+
+def body_of(root):
+    """The <body> element of a parsed document (any namespace), or the root itself."""
+    for child in root:
+        if _tag(child) == "body":
+            return child
+    return root
+
+
 def _first_line(exc: Exception) -> str:
     return (str(exc).splitlines() or ["unknown error"])[0]
 
@@ -427,8 +484,9 @@ class HtmlConverter:
         self.block_break()
 
     def mark_chapter(self, title: str | None) -> None:
-        """Start a chapter at the next character written."""
-        self._marks.append([title])
+        """Start a chapter at the next character written (a later mark before it replaces it)."""
+        prev = self._marks[-1][0] if self._marks else None
+        self._marks = [[title or prev]]
 
     # ----- the walk -----
     def walk(self, root, include_root_tail: bool = False) -> None:
