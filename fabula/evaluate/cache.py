@@ -134,20 +134,34 @@ def save(text: str, model: str, doc: Document) -> Path:
     return path
 
 
-def language_doc(text: str, model: str = "en_core_web_sm", use_cache: bool = True, refresh: bool = False,
-                 progress=None) -> tuple[Document, bool]:
-    """The Document for this story text after the `language` step, and whether it came from the cache."""
+def build_language_doc(text: str, model: str = "en_core_web_sm", progress=None) -> Document:
+    """Read the story text and run the pipeline up to and including the `language` step."""
     from ..api import analyze
     from ..read import read_string
 
+    return analyze(read_string(text, "text"), until=UNTIL, model=model, progress=progress)
+
+
+def language_doc(text: str, model: str = "en_core_web_sm", use_cache: bool = True, refresh: bool = False,
+                 progress=None) -> tuple[Document, bool]:
+    """The Document for this story text after the `language` step, and whether it came from the cache."""
     if use_cache and not refresh:
         doc = load(text, model)
         if doc is not None:
             return doc, True
-    doc = analyze(read_string(text, "text"), until=UNTIL, model=model, progress=progress)
+    doc = build_language_doc(text, model, progress)
     if use_cache:
         try:
             save(text, model, doc)
         except OSError as exc:
             print(f"fabula eval: note: cannot write the cache ({exc})", file=sys.stderr)
     return doc, False
+
+
+def warm(texts, model: str = "en_core_web_sm", refresh: bool = False) -> int:
+    """Fill the cache for these story texts; returns how many were built."""
+    built = 0
+    for text in texts:
+        _, cached = language_doc(text, model, refresh=refresh)
+        built += not cached
+    return built
