@@ -626,11 +626,12 @@ class HtmlConverter:
 
     @staticmethod
     def _chapter_heading_in(el):
+        """The chapter heading inside a chapter meta block: h2 (download) or h3.title (work page)."""
         for h in el.iter("h2", "h3", "{*}h2", "{*}h3"):
-            cls = _classes(h)
-            if "heading" in cls or "title" in cls or _tag(h) == "h2":
-                if _norm(h.text_content()):
-                    return h
+            if _tag(h) == "h3" and "title" not in _classes(h):
+                continue
+            if _norm(h.text_content()) and _label(h) not in NOTE_LABELS:
+                return h
         return None
 
     def finish(self) -> None:
