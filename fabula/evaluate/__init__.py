@@ -130,3 +130,31 @@ def _character_table(result: dict) -> str:
         lines.append(f"{name:{width}}  {_fmt(r['recall_speaking']):>9}  {_fmt(r['merge_error_rate']):>9}  "
                      f"{r['spurious']:>9}")
     return "\n".join(lines)
+
+
+def warm_cache(pdnc_dir=None, litbank_dir=None, model: str = "en_core_web_sm", refresh: bool = False) -> int:
+    """Fill the language cache for every PDNC novel and LitBank work given; progress on stderr.
+    Run it niced in the background:
+        nice -n 19 python -c "from fabula.evaluate import warm_cache; warm_cache(PDNC_DIR, LITBANK_DIR)"
+    """
+    import time
+    from .cache import language_doc
+    from .litbank import find_root, read_text, works
+    from .pdnc import novel_folders
+
+    texts: list[tuple[str, str]] = []
+    if pdnc_dir:
+        for folder in novel_folders(pdnc_dir):
+            with (folder / "novel_text.txt").open(encoding="utf-8", newline="") as fh:
+                texts.append((folder.name, fh.read()))
+    if litbank_dir:
+        root = find_root(litbank_dir)
+        texts += [(w, read_text(root / "entities" / "brat" / f"{w}.txt")) for w in works(root)]
+    built = 0
+    for i, (name, text) in enumerate(texts, 1):
+        t0 = time.monotonic()
+        _, cached = language_doc(text, model, refresh=refresh)
+        built += not cached
+        print(f"fabula eval: cache [{i}/{len(texts)}] {name}: {'already cached' if cached else 'built'} "
+              f"({time.monotonic() - t0:.1f}s)", file=sys.stderr, flush=True)
+    return built
