@@ -410,3 +410,26 @@ def test_pdnc_smoke_on_one_small_novel(tmp_path, monkeypatch):
     result = evaluate_pdnc(root, novels=["DaisyMiller"])
     assert set(result["novels"]) == {"DaisyMiller"}
     assert 0.0 <= result["accuracy"] <= 1.0
+
+
+def test_parallel_novels_match_serial(tmp_path, monkeypatch):
+    _write_pdnc(tmp_path / "corpus", "One")
+    _write_pdnc(tmp_path / "corpus", "Two")
+    monkeypatch.setenv("FABULA_CACHE", str(tmp_path / "cache"))
+    serial = evaluate_pdnc(tmp_path / "corpus", counts=True)
+    parallel = evaluate_pdnc(tmp_path / "corpus", jobs=2, counts=True)
+    assert serial == parallel
+    assert list(parallel["novels"]) == ["One", "Two"]
+    assert parallel["counts"]["gold"] == 6
+
+
+def test_litbank_cli_json_shape(tmp_path, monkeypatch, capsys):
+    root = _write_litbank(tmp_path / "litbank")
+    monkeypatch.setenv("FABULA_CACHE", str(tmp_path / "cache"))
+    assert main(["eval", "litbank-entities", str(root), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"per_f1", "per_precision", "per_recall"}
+    assert main(["eval", "litbank-quotes", str(tmp_path), "--json"]) == 0  # finds litbank/ inside
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"accuracy", "detection_precision", "detection_recall", "works"}
+    assert set(out["works"]) == {"w"}

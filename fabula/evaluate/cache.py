@@ -97,6 +97,9 @@ def _tuple(v):
     return tuple(v) if isinstance(v, list) else v
 
 
+_warned = False  # the stale-entry note is given once per process
+
+
 def load(text: str, model: str) -> Document | None:
     path = entry_path(text, model)
     try:
@@ -107,8 +110,10 @@ def load(text: str, model: str) -> Document | None:
         return None
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None  # a damaged entry is rebuilt
-    if data.get("code") and data["code"] != code_fingerprint():
-        print(f"fabula eval: note: cached language layers {path.name[:12]} were built by different "
+    global _warned
+    if data.get("code") and data["code"] != code_fingerprint() and not _warned:
+        _warned = True
+        print(f"fabula eval: note: cached language layers ({path.name[:12]}...) were built by different "
               f"reader/segment/language code; use --refresh-cache to rebuild", file=sys.stderr)
     return doc
 

@@ -61,7 +61,7 @@ def read_brat(path: Path) -> list[BratSpan]:
 def find_root(corpus_dir: str | Path) -> Path:
     root = Path(corpus_dir)
     if not root.is_dir():
-        raise FabulaError(f"{root}: no such directory")
+        raise FabulaError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
     for cand in (root, root / "litbank"):
         if (cand / "entities" / "brat").is_dir():
             return cand

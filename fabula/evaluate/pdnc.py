@@ -150,7 +150,7 @@ def load_novel(folder: str | Path) -> Novel:
 def novel_folders(corpus_dir: str | Path, novels: Iterable[str] | None = None) -> list[Path]:
     root = Path(corpus_dir)
     if not root.is_dir():
-        raise FabulaError(f"{root}: no such directory")
+        raise FabulaError(f"{root}: {'not a directory' if root.exists() else 'no such directory'}")
     if (root / "quotation_info.csv").is_file():
         found = [root]
     else:
