@@ -82,10 +82,11 @@ def run_eval(args) -> int:
     common = dict(refresh_cache=args.refresh_cache, model=args.model, progress=True)
     novels = [n for n in args.novels.split(",") if n.strip()] if getattr(args, "novels", None) else None
     if command == "pdnc":
-        result = evaluate_pdnc(args.dir, args.cast, novels, use_cache, jobs=args.jobs, **common)
+        result = evaluate_pdnc(args.dir, args.cast, novels, use_cache, jobs=args.jobs, counts=not args.json,
+                               **common)
         table = _quote_table(result, f"PDNC attribution (cast: {args.cast})")
     elif command == "characters":
-        result = evaluate_characters(args.dir, novels, use_cache, jobs=args.jobs, **common)
+        result = evaluate_characters(args.dir, novels, use_cache, jobs=args.jobs, counts=not args.json, **common)
         table = _character_table(result)
     elif command == "litbank-entities":
         result = evaluate_litbank_entities(args.dir, use_cache, **common)
@@ -102,16 +103,20 @@ def run_eval(args) -> int:
 
 
 def _fmt(v) -> str:
+    if isinstance(v, int):
+        return str(v)
     return "   -" if v is None else f"{v:.3f}"
 
 
 def _quote_table(result: dict, title: str, rows_key: str = "novels", types: bool = True) -> str:
-    cols = ["accuracy"] + (list(QUOTE_TYPES) if types else []) + ["det.prec", "det.rec"]
+    counted = "counts" in result
+    cols = (["quotes"] if counted else []) + ["accuracy"] + (list(QUOTE_TYPES) if types else []) \
+        + ["det.prec", "det.rec"]
     rows = list(result[rows_key].items()) + [("ALL", result)]
     width = max(len(n) for n, _ in rows)
     lines = [title, f"{'':{width}}  " + "  ".join(f"{c:>9}" for c in cols)]
     for name, r in rows:
-        vals = [r["accuracy"]] + ([r["accuracy_by_type"][t] for t in QUOTE_TYPES] if types else []) \
+        vals = ([r["counts"]["gold"]] if counted else []) + [r["accuracy"]] + ([r["accuracy_by_type"][t] for t in QUOTE_TYPES] if types else []) \
             + [r["detection_precision"], r["detection_recall"]]
         if name == "ALL":
             lines.append("-" * len(lines[1]))
@@ -122,13 +127,14 @@ def _quote_table(result: dict, title: str, rows_key: str = "novels", types: bool
 def _character_table(result: dict) -> str:
     rows = list(result["novels"].items()) + [("ALL", result)]
     width = max(len(n) for n, _ in rows)
-    head = f"{'':{width}}  {'recall':>9}  {'merges':>9}  {'spurious':>9}"
+    head = f"{'':{width}}  {'speaking':>9}  {'recall':>9}  {'predicted':>9}  {'merges':>9}  {'spurious':>9}"
     lines = ["PDNC characters (speaking >= 5 quotations)", head]
     for name, r in rows:
         if name == "ALL":
             lines.append("-" * len(head))
-        lines.append(f"{name:{width}}  {_fmt(r['recall_speaking']):>9}  {_fmt(r['merge_error_rate']):>9}  "
-                     f"{r['spurious']:>9}")
+        n = r.get("counts", {})
+        lines.append(f"{name:{width}}  {n.get('speaking', ''):>9}  {_fmt(r['recall_speaking']):>9}  "
+                     f"{n.get('predicted', ''):>9}  {_fmt(r['merge_error_rate']):>9}  {r['spurious']:>9}")
     return "\n".join(lines)
 
 
