@@ -348,111 +348,195 @@ def _plain_inline(segs) -> str:
     return _clean(b.text())
 
 
+_SPECIAL = re.compile(r"[\\`<*_~]")
+
+
 def _inline(builder: TextBuilder, segs, emphasis: list[Emphasis]) -> None:
-    """Write one paragraph's lines, removing Markdown markup and recording emphasis spans."""
-    chars: list[str] = []
-    offs: list[int] = []
-    verb: list[bool] = []  # the character is a verbatim copy of the source
+    """Write one paragraph's lines, removing Markdown markup and recording emphasis spans.
+
+    The paragraph's lines are joined with "\n"; `pieces` says where each line came from, so
+    every run of kept characters is copied with its own source offset.
+    """
+    parts: list[str] = []
+    pieces: list[tuple[int, int, bool]] = []  # (start in joined, source offset, copied verbatim)
+    pos = 0
     for k, (content, offset, ending) in enumerate(segs):
         if k:
-            prev_content, prev_off, prev_end = segs[k - 1]
-            chars.append("\n")
-            offs.append(prev_off + len(prev_content))
-            verb.append(False)  # a line break inside the paragraph: inserted, mapped to the line's end
-        for j, ch in enumerate(content):
-            chars.append(ch)
-            offs.append(offset + j)
-            verb.append(True)
-    n = len(chars)
-    joined = "".join(chars)
-    skip = bytearray(n)  # 1: markup, not written
-    literal = bytearray(n)  # 1: never a delimiter (escaped, in code)
+            prev_content, prev_off, _ = segs[k - 1]
+            pieces.append((pos, prev_off + len(prev_content), False))  # the line break: inserted
+            parts.append("\n")
+            pos += 1
+        pieces.append((pos, offset, True))
+        parts.append(content)
+        pos += len(content)
+    joined = "".join(parts)
+    n = len(joined)
+    piece_starts = [p[0] for p in pieces]
+
+    def emit(a: int, b: int) -> None:
+        idx = bisect.bisect_right(piece_starts, a) - 1
+        while a < b:
+            start, source, verbatim = pieces[idx]
+            end = min(b, piece_starts[idx + 1] if idx + 1 < len(pieces) else n)
+            if verbatim:
+                _copy_clean(builder, joined[a:end], source + (a - start))
+            else:
+                builder.insert(joined[a:end], source)
+            a = end
+            idx += 1
+
+    if not _SPECIAL.search(joined) and "[" not in joined:
+        emit(0, n)  # nothing to unwrap: the common case
+        return
+
+    skips: list[tuple[int, int]] = []  # markup ranges of links and images, sorted
     for m in _LINK.finditer(joined):
-        if m.group(1):  # an image: dropped whole
-            for j in range(m.start(), m.end()):
-                skip[j] = 1
+        if m.group(1):
+            skips.append((m.start(), m.end()))
         else:
-            skip[m.start()] = 1
-            for j in range(m.start(2) + len(m.group(2)), m.end()):
-                skip[j] = 1
+            skips.append((m.start(), m.start() + 1))
+            skips.append((m.end(2), m.end()))
+    sk = 0
+
+    items: list[tuple] = []  # ("r", a, b) kept text | ("d", run) | ("t", closing, kind) | ("br", at)
+
+    def literal(a: int, b: int) -> None:
+        nonlocal sk
+        while a < b:
+            while sk < len(skips) and skips[sk][1] <= a:
+                sk += 1
+            if sk < len(skips) and skips[sk][0] < b:
+                s0, s1 = skips[sk]
+                if s0 > a:
+                    items.append(("r", a, s0))
+                a = max(a, s1)
+            else:
+                items.append(("r", a, b))
+                return
+
+    def skipped(j: int) -> int | None:
+        nonlocal sk
+        while sk < len(skips) and skips[sk][1] <= j:
+            sk += 1
+        if sk < len(skips) and skips[sk][0] <= j:
+            return skips[sk][1]
+        return None
 
     tick_runs = None
-    items: list[tuple] = []  # ("c", index) | ("d", run) | ("t", closing, kind) | ("br", index)
     runs: list[dict] = []
     i = 0
     while i < n:
-        ch = chars[i]
-        if skip[i]:
-            i += 1
+        m = _SPECIAL.search(joined, i)
+        if m is None:
+            literal(i, n)
+            break
+        j = m.start()
+        literal(i, j)
+        end_skip = skipped(j)
+        if end_skip is not None:
+            i = end_skip
             continue
-        if ch == "\\" and i + 1 < n and (chars[i + 1] in _PUNCT or chars[i + 1] == "\n"):
-            skip[i] = 1
-            if chars[i + 1] != "\n":
-                literal[i + 1] = 1
-                items.append(("c", i + 1))
-                i += 2
+        ch = joined[j]
+        if ch == "\\":
+            nxt = joined[j + 1] if j + 1 < n else ""
+            if nxt == "\n":
+                i = j + 1
+            elif nxt and nxt in _PUNCT:
+                items.append(("r", j + 1, j + 2))
+                i = j + 2
             else:
-                i += 1
+                items.append(("r", j, j + 1))
+                i = j + 1
             continue
-        if ch == "`" and not literal[i]:
-            k = i
-            while k < n and chars[k] == "`":
+        if ch == "`":
+            k = j
+            while k < n and joined[k] == "`":
                 k += 1
-            ticks = k - i
+            ticks = k - j
             if tick_runs is None:
                 tick_runs = _tick_runs(joined)
             close = _find_ticks(tick_runs, k, ticks)
             if close is not None:
                 a, b = k, close
-                if b - a >= 2 and chars[a] == " " and chars[b - 1] == " " and joined[a:b].strip():
+                if b - a >= 2 and joined[a] == " " and joined[b - 1] == " " and joined[a:b].strip():
                     a, b = a + 1, b - 1
-                for j in range(a, b):
-                    items.append(("c", j))
+                items.append(("r", a, b))
                 i = close + ticks
-                continue
-            for j in range(i, k):
-                items.append(("c", j))
-            i = k
+            else:
+                items.append(("r", j, k))
+                i = k
             continue
         if ch == "<":
-            m = _INLINE_TAG.match(joined, i)
+            m = _INLINE_TAG.match(joined, j)
             if m:
                 items.append(("t", bool(m.group(1)), _TAG_KIND[m.group(2).lower()]))
                 i = m.end()
                 continue
-            m = _BR.match(joined, i)
+            m = _BR.match(joined, j)
             if m:
-                items.append(("br", i))
+                items.append(("br", j))
                 i = m.end()
                 continue
-        if ch in "*_~" and not literal[i]:
-            k = i
-            while k < n and chars[k] == ch and not skip[k]:
-                k += 1
-            count = k - i
-            if ch == "~" and count != 2:
-                for j in range(i, k):
-                    items.append(("c", j))
-                i = k
-                continue
-            before = chars[i - 1] if i > 0 else " "
-            after = chars[k] if k < n else " "
-            left = not after.isspace() and (after not in _PUNCT or before.isspace() or before in _PUNCT)
-            right = not before.isspace() and (before not in _PUNCT or after.isspace() or after in _PUNCT)
-            if ch == "_":
-                can_open = left and (not right or before in _PUNCT)
-                can_close = right and (not left or after in _PUNCT)
-            else:
-                can_open, can_close = left, right
-            runs.append({"ch": ch, "i": i, "orig": count, "count": count, "open": can_open, "close": can_close,
-                         "lused": 0, "rused": 0, "opens": [], "closes": []})
-            items.append(("d", len(runs) - 1))
+            items.append(("r", j, j + 1))
+            i = j + 1
+            continue
+        k = j
+        while k < n and joined[k] == ch:
+            k += 1
+        count = k - j
+        if ch == "~" and count != 2:
+            items.append(("r", j, k))
             i = k
             continue
-        items.append(("c", i))
-        i += 1
+        before = joined[j - 1] if j > 0 else " "
+        after = joined[k] if k < n else " "
+        left = not after.isspace() and (after not in _PUNCT or before.isspace() or before in _PUNCT)
+        right = not before.isspace() and (before not in _PUNCT or after.isspace() or after in _PUNCT)
+        if ch == "_":
+            can_open = left and (not right or before in _PUNCT)
+            can_close = right and (not left or after in _PUNCT)
+        else:
+            can_open, can_close = left, right
+        runs.append({"ch": ch, "i": j, "orig": count, "count": count, "open": can_open, "close": can_close,
+                     "lused": 0, "rused": 0, "opens": [], "closes": []})
+        items.append(("d", len(runs) - 1))
+        i = k
 
-    # Match delimiter runs (CommonMark's algorithm, with a bounded look-back).
+    matches = _match_runs(runs)
+
+    # Write.
+    starts: dict[int, int] = {}
+    tag_stack: list[tuple[str, int]] = []
+    for item in items:
+        kind = item[0]
+        if kind == "r":
+            emit(item[1], item[2])
+        elif kind == "d":
+            run = runs[item[1]]
+            for m_id in run["closes"]:
+                if m_id in starts and len(builder) > starts[m_id]:
+                    emphasis.append(Emphasis(starts[m_id], len(builder), matches[m_id]))
+            emit(run["i"] + run["lused"], run["i"] + run["orig"] - run["rused"])
+            for m_id in run["opens"]:
+                starts[m_id] = len(builder)
+        elif kind == "t":
+            _, closing, tag_kind = item
+            if not closing:
+                tag_stack.append((tag_kind, len(builder)))
+                continue
+            for j in range(len(tag_stack) - 1, -1, -1):
+                if tag_stack[j][0] == tag_kind:
+                    start = tag_stack.pop(j)[1]
+                    if len(builder) > start:
+                        emphasis.append(Emphasis(start, len(builder), tag_kind))
+                    break
+        else:  # <br>
+            idx = bisect.bisect_right(piece_starts, item[1]) - 1
+            builder.insert("\n", pieces[idx][1] + (item[1] - pieces[idx][0] if pieces[idx][2] else 0))
+
+
+def _match_runs(runs: list[dict]) -> list[str]:
+    """Pair delimiter runs (CommonMark's algorithm, with a bounded look-back); the kind of each match."""
     matches: list[str] = []
     stack: list[int] = []
     for r_id, run in enumerate(runs):
@@ -476,9 +560,8 @@ def _inline(builder: TextBuilder, segs, emphasis: list[Emphasis]) -> None:
                     break
                 o = runs[stack[found]]
                 use = 2 if o["count"] >= 2 and run["count"] >= 2 else 1
-                kind = "strike" if run["ch"] == "~" else ("bold" if use == 2 else "italic")
                 m_id = len(matches)
-                matches.append(kind)
+                matches.append("strike" if run["ch"] == "~" else ("bold" if use == 2 else "italic"))
                 o["opens"].append(m_id)
                 run["closes"].append(m_id)
                 o["count"] -= use
@@ -490,63 +573,7 @@ def _inline(builder: TextBuilder, segs, emphasis: list[Emphasis]) -> None:
                     stack.pop()
         if run["open"] and run["count"] > 0:
             stack.append(r_id)
-
-    # Write.
-    starts: dict[int, int] = {}
-    tag_stack: list[tuple[str, int]] = []
-    pending: list[int] = []  # indices of characters waiting to be copied
-
-    def flush() -> None:
-        if not pending:
-            return
-        run_start = pending[0]
-        piece = [chars[run_start]]
-        for a, b in zip(pending, pending[1:]):
-            if offs[b] == offs[a] + 1 and verb[a] and verb[b]:
-                piece.append(chars[b])
-                continue
-            _emit(builder, "".join(piece), offs[run_start], verb[run_start])
-            run_start = b
-            piece = [chars[b]]
-        _emit(builder, "".join(piece), offs[run_start], verb[run_start])
-        pending.clear()
-
-    for item in items:
-        if item[0] == "c":
-            pending.append(item[1])
-            continue
-        flush()
-        if item[0] == "d":
-            run = runs[item[1]]
-            for m_id in run["closes"]:
-                if m_id in starts and len(builder) > starts[m_id]:
-                    emphasis.append(Emphasis(starts[m_id], len(builder), matches[m_id]))
-            for j in range(run["i"] + run["lused"], run["i"] + run["orig"] - run["rused"]):
-                pending.append(j)
-            flush()
-            for m_id in run["opens"]:
-                starts[m_id] = len(builder)
-        elif item[0] == "t":
-            _, closing, kind = item
-            if not closing:
-                tag_stack.append((kind, len(builder)))
-            else:
-                for j in range(len(tag_stack) - 1, -1, -1):
-                    if tag_stack[j][0] == kind:
-                        start = tag_stack.pop(j)[1]
-                        if len(builder) > start:
-                            emphasis.append(Emphasis(start, len(builder), kind))
-                        break
-        elif item[0] == "br":
-            builder.insert("\n", offs[item[1]])
-    flush()
-
-
-def _emit(builder: TextBuilder, piece: str, offset: int, verbatim: bool) -> None:
-    if verbatim:
-        _copy_clean(builder, piece, offset)
-    else:
-        builder.insert(_DROP.sub("", piece), offset)
+    return matches
 
 
 def _tick_runs(s: str) -> dict[int, list[int]]:
