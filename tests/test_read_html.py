@@ -242,3 +242,27 @@ def test_saved_ao3_work_page():
 def test_empty_html_is_an_input_error():
     with pytest.raises(InputError):
         read_string("<html><body><script>x()</script></body></html>", format="html")
+
+
+# ----- robustness: any markup gives a Document or an InputError, with valid spans
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_FRAGMENTS = st.sampled_from(["<p>", "</p>", "<i>", "</i>", "<b>", "</b>", "<em>", "</em>", "<br>", "<hr>",
+                              "<h2>", "</h2>", "<div>", "</div>", "<blockquote>", "</blockquote>", "<pre>",
+                              "</pre>", "<script>", "</script>", "&nbsp;", "&amp;", " ", "\n", "* * *",
+                              "Chapter 1", "word", "\u201cHi,\u201d", "<!--", "-->", "<", ">", "&", "\u202e"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_FRAGMENTS, min_size=1, max_size=60))
+def test_any_tag_soup_reads_or_fails_cleanly(parts):
+    src = "<html><body>" + "".join(parts) + "</body></html>"
+    try:
+        doc = read_string(src, format="html")
+    except InputError:
+        return
+    assert_spans_valid(doc)
+    assert "\u202e" not in doc.text and "<script>" not in doc.text
+    for e in doc.emphasis:
+        assert doc.span_text(e).strip() and "\n\n" not in doc.span_text(e)

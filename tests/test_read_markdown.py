@@ -163,3 +163,33 @@ def test_dispatch_by_extension_and_empty(tmp_path):
     assert [c.title for c in read(path).chapters] == ["A", "B"]
     with pytest.raises(InputError):
         read_string("---\ntitle: Only metadata\n---\n", format="markdown")
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_MD = st.sampled_from(["*", "**", "_", "__", "~~", "`", "\\", "[", "](x)", "![", "<em>", "</em>", "<br>",
+                       "# ", "## ", "\n", "\n\n", "---", "***", "word", " ", "snake_case", "> ", "```", "\r\n",
+                       "\u201cHi\u201d", "\x00"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_MD, min_size=1, max_size=50))
+def test_any_markdown_reads_with_valid_spans_and_map(parts):
+    src = "".join(parts)
+    try:
+        doc = read_markdown(src, "fuzz.md")
+    except InputError:
+        return
+    assert_spans_valid(doc)
+    for i, ch in enumerate(doc.text):
+        j = doc.source_map.to_source(i)
+        assert 0 <= j <= len(src)
+    check_source_map_if_any(doc, src)
+
+
+def check_source_map_if_any(doc, src):
+    sm = doc.source_map
+    for i, ch in enumerate(doc.text):
+        j = sm.to_source(i)
+        if ch not in "\n* " and j < len(src):
+            assert src[j] == ch, (src, doc.text, i)

@@ -609,8 +609,9 @@ class HtmlConverter:
                 else:
                     self.meta.notes.append(text)
             return False
-        if tag in ("p", "div"):
-            lb = _label(el) if len(el) < 4 else ""
+        if tag in ("p", "div") and len(el) < 4 and not any(_tag(c) in BLOCK for c in el):
+            raw = el.text_content()
+            lb = _norm(raw).rstrip(":").strip().lower() if len(raw) <= 120 else ""
             if lb in NOTE_LABELS:
                 nxt = el.getnext()
                 found = False
