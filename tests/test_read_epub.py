@@ -248,3 +248,23 @@ def test_linear_no_and_missing_documents_are_skipped():
 def test_summary_from_description_when_no_preface():
     data = build_epub([("a.xhtml", xhtml("<p>Text.</p>"), "A")], description=SUMMARY)
     assert read_epub(data, "d.epub").metadata.summary == SUMMARY
+
+
+def test_guide_and_landmark_pages_are_not_story():
+    docs = [("title_page.xhtml", xhtml("<h3>Tide Tables by Ada Pell</h3><p><b>Status:</b> Complete</p>"), None),
+            ("toc_page.xhtml", xhtml("<p>Table of Contents</p><p>1. Low</p>"), None),
+            ("file0001.xhtml", xhtml("<h2>Low</h2><p>The tide went out.</p>"), "Low"),
+            ("file0002.xhtml", xhtml("<h2>High</h2><p>It came back.</p>"), "High")]
+    data = build_epub(docs, nav=False, ncx=True)
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename.endswith(".opf"):
+                body = body.replace(b"</package>", b'<guide><reference type="title-page" href="title_page.xhtml"/>'
+                                    b'<reference type="toc" href="toc_page.xhtml"/></guide></package>')
+            zout.writestr(info, body)
+    doc = read_epub(out.getvalue(), "ffn.epub")
+    assert [c.title for c in doc.chapters] == ["Low", "High"]
+    assert "Status" not in doc.text and "Table of Contents" not in doc.text

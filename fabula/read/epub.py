@@ -45,6 +45,8 @@ from .html import (HtmlConverter, Ao3Meta, _norm, _tag, block_text, body_of, col
 _RATIO_FLOOR = 64 * 1024
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Guide / landmark types whose documents are never story text.
+_NOT_STORY_TYPES = {"cover", "title-page", "titlepage", "toc", "copyright-page", "copyright", "loi", "lot"}
 _XHTML_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
 
 
@@ -214,7 +216,13 @@ def read_epub(data: bytes, name: str = "input", limits: Limits = DEFAULT_LIMITS)
     ncx_id = spine_el.get("toc")
     ncx_path = manifest[ncx_id][0] if ncx_id in manifest else next(
         (p for p, t, _ in manifest.values() if t == "application/x-dtbncx+xml"), None)
-    toc = _read_toc(archive, nav_path, ncx_path)
+    toc, not_story = _read_toc(archive, nav_path, ncx_path)
+    # EPUB 2 guide: the cover, title page, table of contents and copyright page are not the story.
+    for el in opf.iter():
+        if _local(el) == "reference" and (el.get("type") or "").lower() in _NOT_STORY_TYPES and el.get("href"):
+            path = _join(opf_dir, urldefrag(el.get("href"))[0])
+            if path:
+                not_story.add(path)
 
     spine: list[str] = []
     for ref in spine_el:
@@ -224,7 +232,7 @@ def read_epub(data: bytes, name: str = "input", limits: Limits = DEFAULT_LIMITS)
         if item is None:
             continue
         path, media_type, _ = item
-        if path == nav_path or (media_type and media_type not in _XHTML_TYPES):
+        if path == nav_path or path in not_story or (media_type and media_type not in _XHTML_TYPES):
             continue
         if archive.has(path) and path not in spine:
             spine.append(path)
@@ -332,9 +340,11 @@ def _html_to_text(fragment: str, limits: Limits) -> str:
     return block_text(body_of(root), limits)
 
 
-def _read_toc(archive: SafeZip, nav_path: str | None, ncx_path: str | None) -> dict[str, list]:
-    """{document path: [(fragment or None, title), ...]} in table-of-contents order."""
+def _read_toc(archive: SafeZip, nav_path: str | None, ncx_path: str | None) -> tuple[dict[str, list], set[str]]:
+    """({document path: [(fragment or None, title), ...]} in table-of-contents order,
+    {paths the EPUB 3 landmarks call cover, title page, toc or copyright page})."""
     entries: list[tuple[str, str | None, str]] = []
+    not_story: set[str] = set()
     if nav_path and archive.has(nav_path):
         try:
             root = parse_markup(archive.read(nav_path), f"{archive.name}:{nav_path}", archive.limits)
@@ -350,6 +360,15 @@ def _read_toc(archive: SafeZip, nav_path: str | None, ncx_path: str | None) -> d
                 for a in toc_nav.iter():
                     if _tag(a) == "a" and a.get("href"):
                         _add_entry(entries, base, a.get("href"), _norm(a.text_content()))
+            for nav in navs:
+                if "landmarks" not in (_attr(nav, "type") or "").split():
+                    continue
+                for a in nav.iter():
+                    kinds = set((_attr(a, "type") or "").lower().split())
+                    if _tag(a) == "a" and a.get("href") and kinds & _NOT_STORY_TYPES:
+                        path = _join(base, urldefrag(a.get("href"))[0])
+                        if path:
+                            not_story.add(path)
     if not entries and ncx_path and archive.has(ncx_path):
         root = _xml(archive, ncx_path, "table of contents (NCX)")
         base = posixpath.dirname(ncx_path)
@@ -365,7 +384,7 @@ def _read_toc(archive: SafeZip, nav_path: str | None, ncx_path: str | None) -> d
     for path, frag, title in entries:
         if title and (frag, title) not in out.setdefault(path, []):
             out[path].append((frag, title))
-    return out
+    return out, not_story
 
 
 def _add_entry(entries, base: str, href: str, title: str) -> None:
