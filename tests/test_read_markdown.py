@@ -193,3 +193,11 @@ def check_source_map_if_any(doc, src):
         j = sm.to_source(i)
         if ch not in "\n* " and j < len(src):
             assert src[j] == ch, (src, doc.text, i)
+
+
+def test_dashes_under_a_short_prose_line_are_a_scene_break():
+    src = "# One\n\nHe left.\n---\nShe stayed.\n\n# Two\n\nLater.\n\nThe Morning After\n---\n\nTea.\n"
+    doc = read_string(src, format="markdown")
+    assert [c.title for c in doc.chapters] == ["One", "Two"]
+    assert "He left.\n\n* * *\n\nShe stayed." in doc.text
+    assert "The Morning After" in doc.text and "---" not in doc.text

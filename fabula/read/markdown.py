@@ -33,6 +33,7 @@ from ..errors import InputError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sourcemap import TextBuilder
 from ..spans import Emphasis
+from . import headings
 from .html import chapters_from_headings
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -288,7 +289,10 @@ def _blocks(lines, start: int) -> list[tuple]:
                 blocks.append(("heading", len(m.group(1)), [(content, cstart, "")]))
             blank_before = False
             continue
-        if _SETEXT.match(line) and len(para) == 1 and para_blank_before and len(para[0][0]) <= 80:
+        if (_SETEXT.match(line) and len(para) == 1 and para_blank_before and len(para[0][0]) <= 80
+                and (stripped[0] == "=" or headings.is_title_like(para[0][0])
+                     or headings.is_strong_heading(para[0][0]))):
+            # "---" under a line of prose is a scene break, not a setext heading.
             level = 1 if stripped[0] == "=" else 2
             blocks.append(("heading", level, para))
             para = []
