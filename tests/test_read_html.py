@@ -266,3 +266,12 @@ def test_any_tag_soup_reads_or_fails_cleanly(parts):
     assert "\u202e" not in doc.text and "<script>" not in doc.text
     for e in doc.emphasis:
         assert doc.span_text(e).strip() and "\n\n" not in doc.span_text(e)
+
+
+def test_legacy_encoded_html_with_meta_charset():
+    from fabula.read import read_bytes_as
+    src = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>'
+           '<body><p>Caf\u00e9 \u201cquoted\u201d \u2014 na\u00efve</p></body></html>')
+    doc = read_bytes_as(src.encode("cp1252"), "html", "legacy.html")
+    assert doc.text == "Caf\u00e9 \u201cquoted\u201d \u2014 na\u00efve"
+    assert doc.metadata.encoding == "cp1252"

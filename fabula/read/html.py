@@ -134,9 +134,12 @@ def parse_html(data: bytes | str, name: str, limits: Limits = DEFAULT_LIMITS):
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(f"{name}: cannot parse the HTML ({_first_line(exc)})") from None
     for err in parser.error_log:
-        if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
-            raise InputError(f"{name}: the markup is nested too deeply or is too large to read safely "
-                             f"(line {err.line}: {err.message.strip()})")
+        if "Excessive depth" in err.message:
+            raise InputError(f"{name}: the markup is nested more than 256 levels deep (at line {err.line}); "
+                             f"refusing to read it")
+        if err.type_name == "ERR_RESOURCE_LIMIT":
+            raise InputError(f"{name}: the HTML is too large to read safely at line {err.line} "
+                             f"({err.message.strip().split(',')[0]})")
     return root
 
 
@@ -165,7 +168,7 @@ def parse_markup(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS):
             return root
     except etree.XMLSyntaxError as exc:
         if "Excessive depth" in str(exc):
-            raise InputError(f"{name}: the markup is nested too deeply to read safely ({_first_line(exc)})") from None
+            raise InputError(f"{name}: the markup is nested more than 256 levels deep; refusing to read it") from None
     except ValueError:
         pass
     return parse_html(_decode_markup(data), name, limits)
