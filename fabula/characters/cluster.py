@@ -1,0 +1,285 @@
+"""Grouping name forms into characters.
+
+A form is (title, key): the title as a key ("mr", "miss", None) and the folded name words. Full names
+(two words or more) found characters first; then titled one-word forms attach by surname or given
+name when exactly one compatible character fits (gender and marital status from titles and from the
+pronouns that follow each form); then bare one-word forms attach to the one character they fit.
+A form that fits several characters stays ambiguous: its mentions are resolved in context, and it is
+not listed among any character's aliases.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .names import given_forms, given_gender, same_given, title_gender, title_marital, titles
+
+# Titles followed by a given name rather than a surname ("Sir Walter", "Aunt Polly", "Lady Catherine").
+GIVEN_TITLES = frozenset({"sir", "lady", "lord", "dame", "aunt", "auntie", "aunty", "uncle", "father", "sister",
+                          "brother", "mother", "cousin", "prince", "princess", "king", "queen", "master",
+                          "don", "dona", "donna", "grandma", "granny", "grandpa", "saint"})
+
+Form = tuple  # (title or None, key tuple)
+
+
+@dataclass
+class Char:
+    id: int = -1
+    forms: Counter = field(default_factory=Counter)
+    given: set = field(default_factory=set)
+    surnames: set = field(default_factory=set)
+    singles: set = field(default_factory=set)
+    title_votes: Counter = field(default_factory=Counter)  # he / she
+    marital: set = field(default_factory=set)
+    votes: Counter = field(default_factory=Counter)  # pronoun votes he / she / they
+    seed: object = None  # the CastMember this character comes from
+    fixed_gender: str | None = None
+
+    @property
+    def gender(self) -> str:
+        if self.fixed_gender and self.fixed_gender != "unknown":
+            return self.fixed_gender
+        if self.title_votes:
+            g, n = self.title_votes.most_common(1)[0]
+            if n > sum(self.title_votes.values()) - n:
+                return g
+        he, she, they = self.votes["he"], self.votes["she"], self.votes["they"]
+        tot = he + she
+        if tot < 4 or max(he, she) < 0.8 * tot:
+            lex = Counter(given_gender(w) for w in self.given if given_gender(w))
+            if len(lex) == 1:
+                return next(iter(lex))
+        if tot >= 2:
+            if he >= 0.7 * tot:
+                return "he"
+            if she >= 0.7 * tot:
+                return "she"
+        elif tot == 1 and they == 0:
+            return "he" if he else "she"
+        if they >= 3 and they > tot:
+            return "they"
+        return "unknown"
+
+    def add(self, form: Form, count: int, votes: Counter | None = None) -> None:
+        title, key = form
+        self.forms[form] += count
+        g = title_gender(title)
+        if g != "unknown":
+            self.title_votes[g] += count
+        m = title_marital(title)
+        if m:
+            self.marital.add(m)
+        if votes:
+            self.votes.update(votes)
+        if len(key) >= 2:
+            self.given.add(key[0])
+            self.surnames.add(key[-1])
+        elif title is None:
+            self.singles.add(key[0])
+            self.given.add(key[0])
+        elif title in GIVEN_TITLES:
+            self.given.add(key[0])
+        else:
+            self.surnames.add(key[0])
+
+
+NOBLE = frozenset({"sir", "lord", "lady", "dame", "duke", "duchess", "count", "countess", "baron", "baroness",
+                   "earl", "marquis", "marquess", "marchioness", "viscount", "prince", "princess", "king", "queen"})
+CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
+
+
+def compatible(c: Char, title: str | None, votes: Counter | None = None) -> bool:
+    if title in CIVIL and any(t in NOBLE for (t, _) in c.forms if t):
+        return False  # Sir Walter Elliot is never "Mr. Elliot": that is another Elliot
+    g = title_gender(title)
+    cg = c.gender
+    if g != "unknown" and cg in ("he", "she") and g != cg:
+        return False
+    m = title_marital(title)
+    if m and c.marital and m not in c.marital:
+        return False
+    if votes:
+        he, she = votes["he"], votes["she"]
+        if he + she >= 3 and cg in ("he", "she"):
+            vg = "he" if he >= 0.8 * (he + she) else "she" if she >= 0.8 * (he + she) else None
+            if vg and vg != cg:
+                return False
+    return True
+
+
+def _given_match(word: str, c: Char, reverse_ok: bool = True) -> bool:
+    """The word is the character's given name, or a familiar form of it ("Lizzy" for Elizabeth).
+
+    The other direction (a formal name for a character known by a familiar one: "Mary" for "Minnie")
+    only when `reverse_ok`."""
+    if word in c.given:
+        return True
+    formal = given_forms(word) - {word}
+    if any(g in formal for g in c.given):
+        return True
+    if reverse_ok:
+        return any(word in (given_forms(g) - {g}) for g in c.given)
+    return False
+
+
+# Titles that may name the same person with the same surname ("Mr. Kemp" / "Dr. Kemp").
+_TITLE_GROUP = {"mr": "civ", "mister": "civ", "m": "civ", "monsieur": "civ", "herr": "civ", "signor": "civ",
+                "senor": "civ", "mynheer": "civ", "dr": "*", "doctor": "*", "prof": "*", "professor": "*",
+                "capt": "captain", "col": "colonel", "gen": "general", "lieut": "lieutenant", "lt": "lieutenant",
+                "sgt": "sergeant", "rev": "reverend", "mrs": "mrs", "missus": "mrs", "madame": "mrs",
+                "mme": "mrs", "frau": "mrs", "signora": "mrs", "senora": "mrs", "miss": "miss", "mlle": "miss",
+                "mademoiselle": "miss", "fraulein": "miss", "signorina": "miss", "senorita": "miss"}
+
+
+def titles_agree(a: str, b: str) -> bool:
+    ga, gb = _TITLE_GROUP.get(a, a), _TITLE_GROUP.get(b, b)
+    if ga == gb or "*" in (ga, gb):
+        return True
+    return False
+
+
+class Clusterer:
+    """Builds characters from counted forms. `seeds` (CastMember) become the first characters.
+
+    With `closed=True` no character beyond the seeds is created (a cast given by the user).
+    """
+
+    def __init__(self, seeds=(), closed: bool = False):
+        from .names import parse_name
+        self.chars: list[Char] = []
+        self.closed = closed
+        self.form_char: dict[Form, int] = {}
+        self.ambiguous: dict[Form, tuple[int, ...]] = {}
+        self.forms: Counter = Counter()
+        for member in seeds:
+            c = Char(id=len(self.chars), seed=member, fixed_gender=getattr(member, "gender", None))
+            for nm in member.names:
+                nf = parse_name(nm)
+                if not nf.words:
+                    continue
+                form = (nf.title, nf.key)
+                c.add(form, 0)
+                # family-name-first and given-name-first orders are the same person
+                if len(nf.key) >= 2:
+                    c.add((nf.title, tuple(reversed(nf.key))), 0)
+            self.chars.append(c)
+
+    # ---- matching
+    def _full_matches(self, title, key) -> list[int]:
+        out = []
+        for c in self.chars:
+            if any(k == key for (_, k) in c.forms) and compatible(c, title):
+                out.append(c.id)
+        if out:
+            return out
+        # same surname, given names that are familiar forms of each other ("Lizzy Bennet")
+        for c in self.chars:
+            for (_, k) in c.forms:
+                if len(k) == len(key) >= 2 and k[-1] == key[-1] and same_given(k[0], key[0]) \
+                        and k[1:-1] == key[1:-1] and compatible(c, title):
+                    out.append(c.id)
+                    break
+        if out:
+            return out
+        # a longer or shorter full name with the same first and last words ("Mary Ann Evans" / "Mary Evans")
+        for c in self.chars:
+            for (_, k) in c.forms:
+                if len(k) >= 2 and k[0] == key[0] and k[-1] == key[-1] and compatible(c, title):
+                    out.append(c.id)
+                    break
+        return out
+
+    def _word_matches(self, title, word, votes) -> list[int]:
+        exact = [c.id for c in self.chars
+                 if ((title, (word,)) in c.forms or (title is None and word in c.singles)) and compatible(c, title, votes)]
+        if exact:
+            return exact
+        n_bare = self.forms.get((title, (word,)), 0)
+        given = [c.id for c in self.chars if _given_match(word, c, n_bare <= 3) and compatible(c, title, votes)]
+        if title in ("mr", "mister", "mrs", "missus", "ms"):
+            given = []  # Mr. and Mrs. go with a surname ("Mr. Thomas" is not Thomas Lynde)
+        sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
+        if title is not None:
+            # a character already called by another title with this surname is another person
+            # ("Captain Tilney", "General Tilney", "Miss Tilney")
+            def fits(c):
+                others = [t for (t, k) in c.forms if t and k == (word,)]
+                return not others or any(titles_agree(title, t) for t in others)
+            sur = [cid for cid in sur if fits(self.chars[cid])]
+        if title is not None and title not in GIVEN_TITLES and self.forms:
+            # "Mr. Morland" is not "James Morland" when James is mostly called "James": the titled
+            # surname then usually names his father (or her mother). A full name that is only an
+            # occasional introduction ("Fitzwilliam Darcy" beside "Mr. Darcy") does attach.
+            n_form = self.forms.get((title, (word,)), 0)
+            sur = [cid for cid in sur if self.chars[cid].seed is not None
+                   or self._given_alone(self.chars[cid]) <= 0.5 * n_form]
+        if len(given) > 1 and title is None:
+            # one full name that clearly dominates the others sharing the given name takes it
+            weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}
+            top = max(given, key=lambda cid: weight[cid])
+            if weight[top] >= 2 and all(weight[top] >= 3 * weight[o] for o in given if o != top):
+                given = [top]
+        if title is None and self.forms:
+            # a frequent bare given name does not attach to a full name seen once ("Mary" and "Lady Mary Grierson")
+            n_form = self.forms.get((None, (word,)), 0)
+            given = [cid for cid in given if self.chars[cid].seed is not None or n_form < 10
+                     or sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) >= 2]
+        if title in GIVEN_TITLES:
+            first, second = given, sur
+        elif title is not None:
+            first, second = sur, given
+        else:
+            first, second = given, sur
+        if len(first) == 1:
+            return first
+        if first:
+            return first
+        return second
+
+    def _given_alone(self, c: Char) -> int:
+        firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}
+        return sum(self.forms.get((None, (g,)), 0) for g in firsts)
+
+    def run(self, forms: Counter, votes: dict) -> None:
+        """forms: Counter of (title, key) -> occurrences; votes: form -> Counter of pronoun votes."""
+        self.forms = forms
+        multi = sorted((f for f in forms if len(f[1]) >= 2), key=lambda f: (-len(f[1]), -forms[f]))
+        for f in multi:
+            title, key = f
+            v = votes.get(f, Counter()) + votes.get((None, (key[0],)), Counter())
+            m = self._full_matches(title, key)
+            if len(m) == 1:
+                self.chars[m[0]].add(f, forms[f], votes.get(f))
+                self.form_char[f] = m[0]
+            elif len(m) > 1:
+                self.ambiguous[f] = tuple(m)
+            elif not self.closed:
+                c = Char(id=len(self.chars))
+                c.add(f, forms[f], v)
+                self.chars.append(c)
+                self.form_char[f] = c.id
+        singles = [f for f in forms if len(f[1]) == 1]
+        titled = sorted((f for f in singles if f[0] is not None), key=lambda f: -forms[f])
+        # unmarried and neutral titles first, so "Mrs. X" meets daughters already marked "Miss"
+        titled.sort(key=lambda f: title_marital(f[0]) == "married")
+        bare = sorted((f for f in singles if f[0] is None), key=lambda f: -forms[f])
+        for f in titled + bare:
+            title, key = f
+            v = votes.get(f, Counter())
+            m = self._word_matches(title, key[0], v)
+            if len(m) == 1:
+                self.chars[m[0]].add(f, forms[f], v)
+                self.form_char[f] = m[0]
+            elif len(m) > 1:
+                if title is not None and not self.closed and forms[f] >= 3:
+                    c = Char(id=len(self.chars))
+                    c.add(f, forms[f], v)
+                    self.chars.append(c)
+                    self.form_char[f] = c.id
+                else:
+                    self.ambiguous[f] = tuple(m)
+            elif not self.closed:
+                c = Char(id=len(self.chars))
+                c.add(f, forms[f], v)
+                self.chars.append(c)
+                self.form_char[f] = c.id

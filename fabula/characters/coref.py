@@ -1,0 +1,143 @@
+"""Linking pronouns, noun phrases and ambiguous names to characters with a salience/recency model.
+
+Each character keeps where it was last mentioned (sentence, whether as a subject, whether inside a
+quotation). A third-person pronoun goes to the most salient character it agrees with in gender: recent
+mentions score higher, subjects higher than objects, narration higher than names spoken inside a quote
+(those are often the person addressed). A pronoun is not linked to the subject of its own clause unless
+it is reflexive or possessive ("Tom saw him" is not Tom). Inside quotations "I"/"me" is the speaker and
+"you" the addressee: both are left for attribution. In narration of a first-person novel, "I" is the
+narrator character.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+WINDOW = 6  # sentences a character stays available to pronouns without a new mention
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+REFLEXIVE = frozenset({"himself", "herself", "themselves", "themself"})
+POSSESSIVE = frozenset({"his", "her", "their", "hers", "theirs"})
+
+
+@dataclass
+class Item:
+    s: int  # first token
+    e: int  # one past the last token
+    kind: str  # name | noun | pronoun
+    head: int  # token whose dependency describes the mention
+    cls: str = ""  # pronoun class: he | she | they | first | second; noun gender
+    char: int | None = None
+    options: tuple = ()  # candidate characters of an ambiguous name
+    definite: bool = False  # noun phrase with "the"
+
+
+@dataclass
+class _Seen:
+    sent: int
+    subject: bool
+    quoted: bool
+    head: int
+    clause: int
+
+
+def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int],
+            narrator: int | None = None) -> None:
+    toks = tv.tokens
+    last: dict[int, _Seen] = {}
+    counts: dict[int, int] = {}
+
+    def clause_of(i: int) -> int:
+        # the verb a token belongs to: climb heads until a verb (or the root)
+        j = i
+        for _ in range(8):
+            t = toks[j]
+            if t.pos in ("VERB", "AUX") or t.head == j or t.head < 0:
+                return j
+            j = t.head
+        return j
+
+    def note(cid: int, it: Item) -> None:
+        h = it.head
+        last[cid] = _Seen(tv.sent[h], toks[h].dep in SUBJECT_DEPS, tv.in_quote[h], toks[h].head, clause_of(h))
+        counts[cid] = counts.get(cid, 0) + 1
+
+    def score(cid: int, it: Item, sent: int, quoted: bool) -> float | None:
+        seen = last.get(cid)
+        if seen is None:
+            return None
+        d = sent - seen.sent
+        if d > WINDOW:
+            return None
+        sc = 3.0 / (1 + d)
+        if seen.subject:
+            sc += 1.0
+        if seen.quoted and not quoted:
+            sc -= 1.0
+        sc += 0.2 * math.log1p(counts.get(cid, 0) + totals.get(cid, 0) / 10)
+        return sc
+
+    for it in sorted(items, key=lambda x: x.s):
+        h = it.head
+        sent = tv.sent[h]
+        quoted = tv.in_quote[h]
+        if it.kind == "name":
+            if it.char is None and it.options:
+                best = None
+                for cid in it.options:
+                    sc = score(cid, it, sent, quoted)
+                    key = (sc if sc is not None else -1.0, totals.get(cid, 0))
+                    if best is None or key > best[0]:
+                        best = (key, cid)
+                it.char = best[1]
+            if it.char is not None:
+                note(it.char, it)
+            continue
+        if it.kind == "pronoun":
+            if it.cls == "first":
+                if not quoted and narrator is not None:
+                    it.char = narrator
+                    note(narrator, it)
+                continue
+            if it.cls == "second":
+                continue
+            word = tv.lower[h]
+            own_clause = clause_of(h)
+            best = None
+            for cid, seen in last.items():
+                g = gender.get(cid, "unknown")
+                if it.cls == "they":
+                    if g != "they":
+                        continue
+                elif g not in (it.cls, "unknown"):
+                    continue
+                sc = score(cid, it, sent, quoted)
+                if sc is None:
+                    continue
+                if g == "unknown":
+                    sc -= 1.0
+                same_clause = seen.sent == sent and seen.clause == own_clause
+                if same_clause and seen.subject:
+                    if word in REFLEXIVE or word in POSSESSIVE:
+                        sc += 2.0
+                    elif toks[h].dep not in SUBJECT_DEPS:
+                        continue  # "Tom saw him": him is not Tom
+                if best is None or sc > best[0]:
+                    best = (sc, cid)
+            if best is not None:
+                it.char = best[1]
+                note(best[1], it)
+            continue
+        # noun phrases: only definite, gendered ones ("the old man") are linked, and only to recent people
+        if it.kind == "noun" and it.definite and it.cls in ("he", "she"):
+            best = None
+            for cid, seen in last.items():
+                if gender.get(cid, "unknown") != it.cls:
+                    continue
+                if sent - seen.sent > 2:
+                    continue
+                sc = score(cid, it, sent, quoted)
+                if sc is not None and (best is None or sc > best[0]):
+                    best = (sc, cid)
+            if best is not None:
+                it.char = best[1]
+                note(best[1], it)

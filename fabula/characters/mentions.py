@@ -1,0 +1,490 @@
+"""Finding person-name, noun and pronoun mentions in the token layer.
+
+Names: runs of capitalized proper-noun tokens (with a title before them and a Japanese honorific after
+them when present), kept when the document as a whole gives more evidence that the name is a person
+(spaCy PERSON, a title, a speech verb, a vocative, a possessive) than a place or an organization.
+The decision is made once per name and applied to every occurrence, so a name spaCy misses in one
+sentence is still found when it is a person elsewhere.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .names import fold, honorifics, not_names, person_nouns, title_key, titles
+
+SPEECH_VERBS = frozenset("""
+say tell ask reply cry answer exclaim whisper mutter shout continue add observe remark return repeat
+call begin inquire enquire murmur sigh laugh declare retort interrupt protest rejoin resume explain
+suggest insist scream yell growl snap demand plead think respond mumble stammer gasp sob groan
+announce admit agree argue beg cry chuckle complain confess grumble hiss howl moan note object
+pursue promise roar say shriek smile sneer sniff speak state urge venture wonder write nod grin
+""".split())
+
+PLACE_PREPS = frozenset({"in", "near", "into", "across", "inside", "outside", "beyond", "within", "via",
+                         "throughout", "upon"})
+# Verbs whose subject or object is nearly always a person in fiction.
+SOCIAL_VERBS = frozenset("""
+tell meet ask thank marry love kiss hug greet introduce help follow hate admire pity blame forgive
+answer call invite trust believe warn promise embrace persuade obey notice
+""".split())
+WHO = frozenset({"who", "whom", "whose"})
+CONNECTORS = frozenset({"de", "van", "von", "du", "la", "le", "di", "da", "del", "der", "den", "ten", "ter",
+                        "st.", "st", "o'", "mac", "bin", "ibn", "al", "d'"})
+PERSON_LABELS = frozenset({"PERSON"})
+OTHER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LANGUAGE",
+                          "DATE", "TIME", "LAW", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
+# Adjectives LitBank-style annotation keeps inside a proper name ("old Cotter", "young Linwood").
+NAME_ADJECTIVES = frozenset({"old", "young", "little", "big", "late"})
+EXCLAMATION_BEFORE = frozenset({"good", "oh", "o", "my", "thank", "by", "dear", "great", "merciful", "ye"})
+
+PRONOUNS = {
+    "he": ("he", "sg"), "him": ("he", "sg"), "his": ("he", "sg"), "himself": ("he", "sg"),
+    "she": ("she", "sg"), "her": ("she", "sg"), "hers": ("she", "sg"), "herself": ("she", "sg"),
+    "they": ("they", "pl"), "them": ("they", "pl"), "their": ("they", "pl"), "theirs": ("they", "pl"),
+    "themselves": ("they", "pl"), "themself": ("they", "sg"),
+    "i": ("first", "sg"), "me": ("first", "sg"), "my": ("first", "sg"), "mine": ("first", "sg"),
+    "myself": ("first", "sg"),
+    "you": ("second", "sg"), "your": ("second", "sg"), "yours": ("second", "sg"), "yourself": ("second", "sg"),
+}
+
+_QUOTE_OPEN = {'"', "“", "‘", "«", "'", "``"}
+_VOC_BEFORE = {",", "oh", "o", "ah", "dear", "my", "--", "—", "–", "...", "…"}
+_VOC_AFTER = {",", "!", "?", ".", '"', "”", "’", "»", "'", ";", "--", "—", "–", "...", "…"}
+_PNOUNS = frozenset(person_nouns())
+
+
+@dataclass
+class Candidate:
+    s: int  # first token (the title when there is one)
+    e: int  # one past the last token
+    title: str | None
+    words: tuple[str, ...]
+    suffix: str | None
+    name_start: int  # first token of the name words
+    the: bool = False  # a leading "the" is part of the span (a family: "the Ambersons")
+    key: tuple[str, ...] = ()
+    in_quote: bool = False
+    initial: bool = False
+    person: float = 0.0
+    other: float = 0.0
+
+    def __post_init__(self):
+        self.key = tuple(fold(w) for w in self.words)
+
+
+class TokenView:
+    """Plain lists over the token layer, and the lookups every pass needs."""
+
+    def __init__(self, text: str, tokens, sentences, quote_spans=()):
+        self.text = text
+        self.tokens = tokens
+        n = len(tokens)
+        self.words = [text[t.start:t.end] for t in tokens]
+        self.lower = [w.lower() for w in self.words]
+        self.starts = [t.start for t in tokens]
+        sent_starts = [s.start for s in sentences]
+        self.sent = [max(0, bisect.bisect_right(sent_starts, t.start) - 1) for t in tokens]
+        self.sentences = sentences
+        # Sentence-initial: the first word token of its sentence, or the first word after an opening quote.
+        self.initial = [False] * n
+        prev_sent = -1
+        expect = True
+        for i in range(n):
+            if self.sent[i] != prev_sent:
+                expect = True
+                prev_sent = self.sent[i]
+            w = self.words[i]
+            if w in _QUOTE_OPEN or w in ("(", "[", "-", "--", "—", "*", "_"):
+                if w in _QUOTE_OPEN:
+                    expect = True
+                continue
+            if w[:1].isalnum():
+                if not expect:
+                    # after sentence-final punctuation the sentence splitter missed ('..." Stupid Harriet')
+                    k = i - 1
+                    while k >= 0 and self.words[k] in ('"', "”", "’", "'", "''", ")", "]", "_", "*"):
+                        k -= 1
+                    if k >= 0 and self.words[k] in (".", "!", "?", "...", "…", "?!", "!?") and k < i - 1:
+                        expect = True
+                self.initial[i] = expect
+                expect = False
+        self.in_quote = [False] * n
+        if quote_spans:
+            qs = sorted((q.start, q.end) for q in quote_spans)
+            qstarts = [a for a, _ in qs]
+            for i, t in enumerate(tokens):
+                k = bisect.bisect_right(qstarts, t.start) - 1
+                if k >= 0 and qs[k][0] <= t.start < qs[k][1]:
+                    self.in_quote[i] = True
+        else:
+            self._guess_quotes()
+
+    def _guess_quotes(self) -> None:
+        """Mark tokens between double quotation marks, paragraph by paragraph (no quotes layer)."""
+        text = self.text
+        inside = False
+        last_par_end = -1
+        for i, w in enumerate(self.words):
+            if i and "\n\n" in text[self.tokens[i - 1].end:self.tokens[i].start]:
+                inside = False
+            if w in ('“', '«'):
+                inside = True
+                continue
+            if w in ('”', '»'):
+                inside = False
+                continue
+            if w == '"' or w == "``" or w == "''":
+                if w == "``":
+                    inside = True
+                elif w == "''":
+                    inside = False
+                else:
+                    # An opening mark has a word right after it; a closing one right before it.
+                    t = self.tokens[i]
+                    after = text[t.end:t.end + 1]
+                    before = text[t.start - 1:t.start] if t.start else " "
+                    if after[:1].isalnum() and not before[:1].isalnum() and not inside:
+                        inside = True
+                    elif inside:
+                        inside = False
+                    else:
+                        inside = not inside
+                continue
+            self.in_quote[i] = inside
+
+
+def _caplike(w: str) -> bool:
+    return bool(w) and w[0].isupper() and any(c.isalpha() for c in w)
+
+
+def _allcaps(w: str) -> bool:
+    letters = [c for c in w if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def common_words(tv: TokenView) -> frozenset:
+    """Words the text also writes in lower case (so they are ordinary words as well as names)."""
+    seen = Counter(w for w in tv.words if w[:1].islower())
+    return frozenset(fold(w) for w, n in seen.items() if n >= 2)
+
+
+def strip_initial_words(cands: list[Candidate], common: frozenset) -> None:
+    """'Stupid Harriet', 'Hitherto Gino': a sentence-initial ordinary word glued to a known name."""
+    count = Counter(c.key for c in cands)
+    mid = set(c.key for c in cands if not c.initial)
+    for c in cands:
+        if c.initial and c.title is None and len(c.key) >= 2 and c.key[0] in common \
+                and c.key not in mid and count[c.key[1:]] > count[c.key]:
+            c.words = c.words[1:]
+            c.key = c.key[1:]
+            c.name_start += 1
+            c.s = c.name_start
+            c.initial = False
+
+
+def find_candidates(tv: TokenView) -> list[Candidate]:
+    toks = tv.tokens
+    words = tv.words
+    n = len(toks)
+    bad = not_names()
+    hon = honorifics()
+    out: list[Candidate] = []
+    i = 0
+    while i < n:
+        w = words[i]
+        title = title_key(w) if _caplike(w) else None
+        j = i
+        if not _caplike(w) and tv.lower[i] in ("aunt", "uncle") and i + 1 < n and _caplike(words[i + 1]) \
+                and title_key(words[i + 1]) is None and toks[i + 1].tag == "NNP" and not _is_gap(tv, i, i + 1):
+            title = tv.lower[i]  # "uncle Charles": a lower-case kinship title still names the person
+        elif not _caplike(w):
+            i += 1
+            continue
+        if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
+                and not _is_gap(tv, i, i + 1):
+            j = i + 1
+        elif title is not None and i + 1 < n and title_key(words[i + 1]) and i + 2 < n \
+                and _caplike(words[i + 2]) and not _is_gap(tv, i, i + 2):
+            # two titles in a row ("Lady Sarah", "Dr. Sir John", "Mr. Justice X")
+            j = i + 2 if title_key(words[i + 2]) is None else i + 1
+        else:
+            title = None
+        first = j
+        tag = toks[j].tag
+        if title is None:
+            if not (tag in ("NNP", "NNPS") or toks[j].entity == "PERSON" or _allcaps(words[j])):
+                i += 1
+                continue
+        k = j
+        suffix = None
+        while k < n:
+            wk = words[k]
+            if k > first and _is_gap(tv, k - 1, k):
+                break
+            if k > first and wk.lower() in CONNECTORS and k + 1 < n and _caplike(words[k + 1]) \
+                    and not _is_gap(tv, k, k + 1):
+                k += 1
+                continue
+            if wk == "-" and k > first and k + 1 < n and words[k + 1].lower() in hon \
+                    and not _is_gap(tv, k - 1, k) and not _is_gap(tv, k, k + 1):
+                suffix = words[k + 1].lower()
+                k += 2
+                break
+            if "-" in wk and wk.rsplit("-", 1)[1].lower() in hon:
+                suffix = wk.rsplit("-", 1)[1].lower()
+                k += 1
+                break
+            if not _caplike(wk) or title_key(wk) is not None and k > first:
+                break
+            tg = toks[k].tag
+            if k > first and not (tg in ("NNP", "NNPS") or toks[k].entity == "PERSON" or _allcaps(wk)):
+                break
+            if not any(c.isalpha() for c in wk):
+                break
+            k += 1
+        if k == first:
+            i += 1
+            continue
+        name_toks = list(range(first, k))
+        if suffix is not None:
+            # the suffix tokens are at the end; keep only the name tokens as words
+            name_toks = [t for t in name_toks if words[t] != "-" and words[t].lower() not in hon]
+        ws = []
+        for t in name_toks:
+            wt = words[t]
+            if suffix and "-" in wt and wt.rsplit("-", 1)[1].lower() == suffix:
+                wt = wt.rsplit("-", 1)[0]
+            ws.append(wt)
+        # Exclamation / filler words at the front are not part of a name ("Oh Tom", "Good God").
+        s_name = first
+        while ws and ws[0].lower().strip(".") in bad and len(ws) > 1 and title is None:
+            ws = ws[1:]
+            s_name += 1
+        if not ws:
+            i = k
+            continue
+        # All-capital runs: a heading or shouting unless short; mixed-case words break them off.
+        caps = [_allcaps(w) for w in ws]
+        if any(caps) and not all(caps):
+            cut = caps.index(not caps[0]) if caps[0] else caps.index(True)
+            ws = ws[:cut]
+            k = s_name + cut
+            while k > s_name and words[k - 1] in ("-",):
+                k -= 1
+            suffix = None
+        if all(_allcaps(w) for w in ws) and len(ws) > 3:
+            i = k
+            continue
+        start = i if title is not None else s_name
+        # "old Cotter", "young Mr. Linwood": an adjective of age directly before the name belongs to it.
+        if start > 0 and tv.lower[start - 1] in NAME_ADJECTIVES and not _is_gap(tv, start - 1, start) \
+                and toks[start - 1].head in range(start, k):
+            start -= 1
+        c = Candidate(start, k, title, tuple(ws), suffix, s_name)
+        # "the Ambersons": a family named in the plural takes its article.
+        if title is None and start == s_name and start > 0 and tv.lower[start - 1] == "the" \
+                and toks[k - 1].tag == "NNPS" and ws[-1].endswith("s") and not _is_gap(tv, start - 1, start):
+            c.s = start - 1
+            c.the = True
+        out.append(c)
+        i = k
+    return out
+
+
+def _is_gap(tv: TokenView, a: int, b: int) -> bool:
+    """Whether tokens a and b are separated by a line break or a sentence boundary."""
+    if tv.sent[a] != tv.sent[b]:
+        return True
+    between = tv.text[tv.tokens[a].end:tv.tokens[b].start]
+    return "\n" in between or len(between) > 2
+
+
+def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
+    toks = tv.tokens
+    lower = tv.lower
+    n = len(toks)
+    for c in cands:
+        labels = [toks[t].entity for t in range(c.name_start, c.e) if toks[t].entity]
+        lab = labels[0] if labels else ""
+        p = o = 0.0
+        if lab in PERSON_LABELS:
+            p += 1.0
+        elif lab == "ORG" and c.e - c.name_start == 1:
+            o += 0.6  # the small model calls many unfamiliar one-word names ORG
+        elif lab in OTHER_LABELS:
+            o += 1.0
+        if c.title is not None:
+            p += 2.0
+        if c.suffix:
+            p += 2.0
+        nxt = c.e
+        while nxt < n and lower[nxt] in (",",):
+            nxt += 1
+        if nxt < n and toks[nxt].lemma.lower() in SPEECH_VERBS and toks[nxt].pos in ("VERB", "AUX"):
+            p += 2.0
+        prv = c.s - 1
+        sv = prv - 1 if prv >= 1 and lower[prv] == "the" else prv
+        if sv >= 1 and toks[sv].lemma.lower() in SPEECH_VERBS and toks[sv].pos == "VERB" \
+                and lower[sv - 1] in (",", '"', "”", "'", "’", "!", "?"):
+            p += 2.0
+        last = c.e - 1
+        head = toks[last].head
+        dep = toks[last].dep
+        if 0 <= head < n:
+            hl = toks[head].lemma.lower()
+            if dep == "nsubj" and hl in SPEECH_VERBS:
+                p += 1.0
+            elif dep == "nsubj" and toks[head].pos == "VERB":
+                p += 0.7
+            elif dep in ("dobj", "dative") and hl in SOCIAL_VERBS:
+                p += 0.7
+            elif dep == "appos" and toks[head].lemma.lower() in _PNOUNS:
+                p += 1.0
+        if nxt < n and lower[nxt] in WHO:
+            p += 0.7
+        if c.in_quote and prv >= 0 and lower[prv] in _VOC_BEFORE and (c.e >= n or lower[c.e] in _VOC_AFTER):
+            p += 1.0
+        if c.e < n and lower[c.e] in ("'s", "’s", "'", "’") and c.e + 1 < n:
+            p += 0.3
+        if not c.initial and toks[c.name_start].tag in ("NNP", "NNPS") and not lab:
+            p += 0.3
+        if prv >= 0 and lower[prv] in PLACE_PREPS and c.title is None:
+            o += 0.8
+        if prv >= 0 and lower[prv] in ("of", "to", "at", "from") and c.title is None and not c.the:
+            o += 0.3
+        if prv >= 0 and lower[prv] == "the" and c.title is None and not c.the:
+            o += 0.7
+        if c.e < n and lower[c.e] in ("street", "road", "square", "hall", "park", "house", "lane", "court",
+                                       "abbey", "castle", "hill", "river", "church", "college", "place"):
+            o += 1.0
+        c.person, c.other = p, o
+
+
+def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple[str, ...]]:
+    """The name keys the whole document supports as persons.
+
+    A key made only of excluded words ("God", "Heaven", "Mother") is never a name by itself; with a title
+    before it ("Mrs. Hall", "Aunt Polly") it is, which `is_name` checks per occurrence.
+    """
+    bad = not_names()
+    tw = titles()
+    per: dict[tuple, list[float]] = {}
+    for c in cands:
+        acc = per.setdefault(c.key, [0.0, 0.0, 0])
+        acc[0] += c.person
+        acc[1] += c.other
+        acc[2] += 1
+    ok = set()
+    for key, (p, o, cnt) in per.items():
+        need = 1.0
+        if len(key) == 1 and key[0] in common:
+            need = 2.0  # a word also used in lower case ("Glad", "Rose") needs more than one sign
+        if p >= need and p > 0.6 * o:
+            ok.add(key)
+    # The first or last word of an accepted full name is the same person unless it is a place.
+    parts: dict[str, int] = {}
+    for key in ok:
+        if len(key) >= 2:
+            parts[key[0]] = parts.get(key[0], 0) + 1
+            parts[key[-1]] = parts.get(key[-1], 0) + 1
+    for key, (p, o, cnt) in per.items():
+        if key in ok or len(key) != 1:
+            continue
+        if key[0] in parts and p + 1.0 > 0.6 * o and key[0] not in common:
+            ok.add(key)
+    return ok
+
+
+def is_name(c: Candidate, ok: set) -> bool:
+    if c.key not in ok:
+        return False
+    if c.title is not None:
+        return True
+    bad = not_names()
+    tw = titles()
+    words = [w.strip(".") for w in c.key]
+    if all(w in bad or w in tw for w in words):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- nouns and pronouns
+
+def find_pronouns(tv: TokenView) -> list[tuple[int, str, str]]:
+    """(token index, person/gender class, number) for each personal pronoun."""
+    out = []
+    for i, w in enumerate(tv.lower):
+        info = PRONOUNS.get(w)
+        if info is None:
+            continue
+        tag = tv.tokens[i].tag
+        if tag not in ("PRP", "PRP$") and w not in ("his", "hers", "mine", "yours", "theirs"):
+            continue
+        if w == "i" and tv.words[i] != "I":
+            continue
+        out.append((i, info[0], info[1]))
+    return out
+
+
+def find_nouns(tv: TokenView, taken: set[int]) -> list[tuple[int, int, int, str]]:
+    """(start token, end token, head token, gender) for noun phrases headed by a person noun."""
+    nouns = person_nouns()
+    toks = tv.tokens
+    out = []
+    for i, t in enumerate(toks):
+        if t.tag not in ("NN", "NNS") or i in taken:
+            continue
+        lem = t.lemma.lower()
+        g = nouns.get(lem) or nouns.get(tv.lower[i])
+        if g is None:
+            continue
+        if t.tag == "NNS":
+            continue  # plural groups are not one character
+        # the phrase: determiners, possessives and adjectives to the left that depend on the head
+        s = i
+        while s - 1 >= 0 and toks[s - 1].head == i and toks[s - 1].dep in ("det", "amod", "poss", "compound",
+                                                                          "nummod", "advmod", "case") \
+                and not tv.words[s - 1] in (",",) and (s - 1) not in taken:
+            s -= 1
+        if s == i and toks[i].dep not in ("nsubj", "dobj", "pobj", "nsubjpass", "appos", "conj", "attr"):
+            continue
+        out.append((s, i + 1, i, g if g in ("he", "she") else "unknown"))
+    return out
+
+
+def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
+    """Unnamed people a work keeps referring to by one description and lets speak ("said the waiter",
+    "the old man said"): {phrase words: [(start token, end token), ...]} for each such description."""
+    nouns = person_nouns()
+    tw = titles()
+    toks = tv.tokens
+    lower = tv.lower
+    n = len(toks)
+    occ: dict[tuple, list] = {}
+    speech: Counter = Counter()
+    for i in range(n - 1):
+        if lower[i] != "the" or i in taken:
+            continue
+        j = i + 1
+        while j < n and toks[j].tag in ("JJ", "VBN") and tv.words[j][:1].islower() and j - i <= 3:
+            j += 1
+        if j >= n or j in taken:
+            continue
+        w = lower[j]
+        if toks[j].tag not in ("NN", "NNP"):
+            continue
+        lem = toks[j].lemma.lower()
+        if not (lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())):
+            continue
+        if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
+            continue  # "the man servant": the head is further on
+        key = tuple(lower[i + 1:j + 1])
+        occ.setdefault(key, []).append((i, j + 1))
+        head = toks[j].head
+        if toks[j].dep in ("nsubj",) and 0 <= head < n and toks[head].lemma.lower() in SPEECH_VERBS:
+            speech[key] += 1
+        elif i >= 2 and toks[i - 1].lemma.lower() in SPEECH_VERBS and lower[i - 2] in (",", '"', "”", "'", "’", "!", "?"):
+            speech[key] += 1
+    return {k: v for k, v in occ.items() if speech[k] >= min_speech}

@@ -1,0 +1,322 @@
+"""The characters step: person mentions (names, nouns, pronouns), the characters, and links between them.
+
+Layers produced:
+- `mentions`: Mention(start, end, kind="name"|"noun"|"pronoun", character=id or None), in text order.
+  Names include their title ("Mr. Bennet") and honorific suffix ("Tanjirou-san"), never a possessive 's.
+  Inside quotations "I"/"me" (the speaker) and "you" (the addressee) are pronoun mentions left unlinked.
+- `characters`: Character(id, name, aliases, gender, mentions, quotes=0, category). With a cast given
+  (`settings.cast`) the characters are the cast, ids in cast order; an AO3 work's Characters tags seed
+  the list when no cast is given.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from ..characters import mentions as M
+from ..characters.cluster import Clusterer
+from ..characters.coref import Item, resolve
+from ..characters.names import clean_tag_name, fold, title_key
+from ..document import Document
+from ..spans import Character, Mention
+
+_THIRD = {"he": "he", "him": "he", "his": "he", "himself": "he",
+          "she": "she", "her": "she", "hers": "she", "herself": "she"}
+
+
+def _candidates(doc: Document):
+    quotes = doc.layer("quotes") if doc.has("quotes") else ()
+    tv = M.TokenView(doc.text, doc.tokens, doc.sentences, quotes)
+    cands = M.find_candidates(tv)
+    common = M.common_words(tv)
+    M.strip_initial_words(cands, common)
+    M.score_candidates(tv, cands)
+    return tv, cands, common
+
+
+def name_spans(doc: Document) -> set[tuple[int, int]]:
+    """Person-name spans only (the LitBank-style named-person layer), for evaluation."""
+    tv, cands, common = _candidates(doc)
+    ok = M.accept(cands, common)
+    return {(tv.tokens[c.s].start, tv.tokens[c.e - 1].end) for c in cands if M.is_name(c, ok)}
+
+
+def _seeds(doc: Document, settings):
+    cast = tuple(getattr(settings, "cast", ()) or ())
+    if cast:
+        return cast, True
+    tags = doc.metadata.tags.get("characters") if doc.metadata and doc.metadata.tags else None
+    if tags:
+        from ..cast import CastMember
+        seen = set()
+        seeds = []
+        for tag in tags:
+            name = clean_tag_name(tag)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                seeds.append(CastMember(name))
+        return tuple(seeds), False
+    return (), False
+
+
+def _form(c) -> tuple:
+    return (c.title, c.key)
+
+
+def _pronoun_votes(tv, names) -> dict:
+    """For each name form, the third-person pronouns that follow its subject mentions."""
+    votes: dict = defaultdict(Counter)
+    lower = tv.lower
+    toks = tv.tokens
+    n = len(toks)
+    for c in names:
+        last = c.e - 1
+        if toks[last].dep not in ("nsubj", "nsubjpass"):
+            continue
+        sent = tv.sent[last]
+        quoted = tv.in_quote[last]
+        limit = min(n, c.e + 40)
+        for j in range(c.e, limit):
+            if tv.sent[j] > sent + 1:
+                break
+            if tv.in_quote[j] != quoted:
+                continue
+            w = lower[j]
+            if w in _THIRD:
+                if tv.sent[j] == sent + 1 and toks[j].dep not in ("nsubj", "nsubjpass", "poss"):
+                    break
+                votes[_form(c)][_THIRD[w]] += 1
+                break
+            if toks[j].tag in ("NNP",) and j > c.e and tv.sent[j] == sent and toks[j].dep in ("nsubj", "dobj"):
+                break  # another person in between
+    return votes
+
+
+def _cast_candidates(tv, cands, clusterer) -> list:
+    """Candidates for cast words spaCy did not see as proper nouns (lower-cased tags, odd spellings)."""
+    words = set()
+    for ch in clusterer.chars:
+        for (_, key) in ch.forms:
+            words.update(key)
+    covered = set()
+    for c in cands:
+        covered.update(range(c.s, c.e))
+    extra = []
+    toks = tv.tokens
+    n = len(toks)
+    i = 0
+    while i < n:
+        if i in covered or not tv.words[i][:1].isupper():
+            i += 1
+            continue
+        base = tv.words[i].split("-")[0]
+        if fold(base) not in words:
+            i += 1
+            continue
+        j = i
+        while j < n and j not in covered and tv.words[j][:1].isupper() and fold(tv.words[j].split("-")[0]) in words:
+            j += 1
+        ws = tuple(tv.words[k] for k in range(i, j))
+        suffix = None
+        if j + 1 < n and tv.words[j] == "-" and tv.lower[j + 1] in M.honorifics():
+            suffix = tv.lower[j + 1]
+            j += 2
+        start = i
+        title = None
+        if i > 0 and title_key(tv.words[i - 1]) and (i - 1) not in covered:
+            title = title_key(tv.words[i - 1])
+            start = i - 1
+        c = M.Candidate(start, j, title, ws, suffix, i)
+        c.in_quote = tv.in_quote[start]
+        c.initial = tv.initial[start]
+        extra.append(c)
+        i = j
+    return extra
+
+
+def _display(ch, surface: dict) -> str:
+    if ch.seed is not None:
+        return ch.seed.name
+    forms = ch.forms
+    full = [f for f in forms if f[0] is None and len(f[1]) >= 2 and forms[f] > 0]
+    if full:
+        f = max(full, key=lambda f: (forms[f] >= 2, len(f[1]) == 2, forms[f]))
+        if forms[f] >= 2 or sum(forms.values()) < 6:
+            return surface[f]
+    f = max((f for f in forms if forms[f] > 0), key=lambda f: (forms[f], len(f[1])))
+    return surface[f]
+
+
+class Characters:
+    name = "characters"
+    needs = frozenset({"tokens", "entities", "sentences", "paragraphs"})
+    produces = frozenset({"mentions", "characters"})
+
+    def run(self, doc: Document, settings) -> dict[str, tuple]:
+        tv, cands, common = _candidates(doc)
+        seeds, closed = _seeds(doc, settings)
+        ok = M.accept(cands, common)
+        names = [c for c in cands if M.is_name(c, ok)]
+        if seeds:
+            probe = Clusterer(seeds, closed=True)
+            seed_keys = set()
+            for ch in probe.chars:
+                for (_, key) in ch.forms:
+                    seed_keys.add(key)
+                    seed_keys.update((w,) for w in key)
+            names_set = {id(c) for c in names}
+            # a cast name is a name wherever it appears, whatever the evidence
+            names += [c for c in cands if id(c) not in names_set and c.key in seed_keys]
+            names += _cast_candidates(tv, cands, probe)
+            names.sort(key=lambda c: c.s)
+        forms = Counter(_form(c) for c in names)
+        surface_counts: dict = defaultdict(Counter)
+        for c in names:
+            words = " ".join(tv.words[k] for k in range(c.name_start, c.e) if tv.words[k] != "-"
+                             and tv.lower[k] != c.suffix)
+            shown = (tv.words[c.s] + " " + words) if c.title is not None and c.s < c.name_start else words
+            if c.the:
+                shown = "the " + shown
+            surface_counts[_form(c)][shown] += 1
+        surface = {f: _natural(cnt) for f, cnt in surface_counts.items()}
+        votes = _pronoun_votes(tv, names)
+        cl = Clusterer(seeds, closed=closed)
+        cl.run(forms, votes)
+
+        # items for resolution
+        items: list[Item] = []
+        taken: set[int] = set()
+        for c in names:
+            f = _form(c)
+            it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()))
+            items.append(it)
+            taken.update(range(c.s, c.e))
+        for i, cls, num in M.find_pronouns(tv):
+            if i in taken:
+                continue
+            items.append(Item(i, i + 1, "pronoun", i, cls=cls))
+        noun_chars = {}
+        if not closed:
+            from ..characters.cluster import Char
+            from ..characters.names import person_nouns
+            pn = person_nouns()
+            for key, spans in M.find_noun_characters(tv, taken).items():
+                ch = Char(id=len(cl.chars))
+                g = pn.get(key[-1], "-")
+                ch.fixed_gender = g if g in ("he", "she") else None
+                cl.chars.append(ch)
+                noun_chars[ch.id] = "the " + " ".join(tv.words[k] for k in range(spans[0][0] + 1, spans[0][1]))
+                for s, e in spans:
+                    items.append(Item(s, e, "noun", e - 1, cls=ch.fixed_gender or "unknown", char=ch.id))
+                    taken.update(range(s, e))
+        for s, e, h, g in M.find_nouns(tv, taken):
+            definite = tv.lower[s] == "the"
+            items.append(Item(s, e, "noun", h, cls=g, definite=definite))
+        gender = {ch.id: ch.gender for ch in cl.chars}
+        totals = Counter()
+        for c in names:
+            cid = cl.form_char.get(_form(c))
+            if cid is not None:
+                totals[cid] += 1
+        narrator = self._narrator(tv, items, cl, totals)
+        if narrator == -1:
+            from ..characters.cluster import Char
+            ch = Char(id=len(cl.chars))
+            cl.chars.append(ch)
+            narrator = ch.id
+            gender[ch.id] = "unknown"
+            self._narrator_name = True
+        else:
+            self._narrator_name = False
+        resolve(tv, items, gender, dict(totals), narrator)
+
+        # characters: seeds always; discovered ones when at least one name mention links to them
+        mention_count = Counter(it.char for it in items if it.char is not None)
+        name_count = Counter(it.char for it in items if it.char is not None and it.kind == "name")
+        keep = [ch for ch in cl.chars if ch.seed is not None or name_count[ch.id] > 0 or ch.id == narrator
+                or ch.id in noun_chars]
+        seeded = [ch for ch in keep if ch.seed is not None]
+        found = sorted((ch for ch in keep if ch.seed is None), key=lambda ch: (-mention_count[ch.id], ch.id))
+        order = seeded + found
+        new_id = {ch.id: i for i, ch in enumerate(order)}
+        top = max((mention_count[ch.id] for ch in order), default=0)
+        characters = []
+        for ch in order:
+            cid = new_id[ch.id]
+            if ch.seed is not None:
+                name = ch.seed.name
+                aliases = list(ch.seed.aliases)
+            elif ch.id == narrator and self._narrator_name:
+                name, aliases = "Narrator", []
+            elif ch.id in noun_chars:
+                name, aliases = noun_chars[ch.id], []
+            else:
+                name = _display(ch, surface)
+                aliases = []
+            extra = [surface[f] for f, k in ch.forms.most_common() if k > 0 and f in surface]
+            for a in extra:
+                if a != name and a.casefold() not in {x.casefold() for x in aliases} and a.casefold() != name.casefold():
+                    aliases.append(a)
+            g = gender.get(ch.id, "unknown")
+            if ch.seed is not None and getattr(ch.seed, "gender", "unknown") != "unknown":
+                g = ch.seed.gender
+            characters.append(Character(cid, name, tuple(aliases), g, mention_count[ch.id], 0,
+                                        _category(mention_count[ch.id], top, name_count[ch.id])))
+        mentions = []
+        toks = tv.tokens
+        for it in sorted(items, key=lambda x: (x.s, x.e)):
+            cid = new_id.get(it.char) if it.char is not None else None
+            mentions.append(Mention(toks[it.s].start, toks[it.e - 1].end, it.kind, cid))
+        return {"mentions": tuple(mentions), "characters": tuple(characters)}
+
+    @staticmethod
+    def _narrator(tv, items, cl, totals) -> int | None:
+        """The narrator of a first-person work: a character, -1 to create one, or None (third person)."""
+        first = 0
+        narration_words = 0
+        for i, w in enumerate(tv.words):
+            if tv.in_quote[i]:
+                continue
+            if w[:1].isalpha():
+                narration_words += 1
+                if w == "I" or tv.lower[i] in ("me", "my", "myself"):
+                    first += 1
+        if narration_words < 200 or first < 0.012 * narration_words:
+            return None
+        # a narrator is named mostly by others, inside quotations
+        quoted = Counter()
+        plain = Counter()
+        for it in items:
+            if it.kind == "name" and it.char is not None:
+                if tv.in_quote[it.s]:
+                    quoted[it.char] += 1
+                else:
+                    plain[it.char] += 1
+        best = None
+        for cid, q in quoted.items():
+            p = plain[cid]
+            if q >= 3 and q >= 1.5 * p:
+                sc = q / (q + p + 1) * math.log1p(q)
+                if best is None or sc > best[0]:
+                    best = (sc, cid)
+        return best[1] if best else -1
+
+
+def _natural(cnt: Counter) -> str:
+    """The most usual way a form is written; all-capital spellings only when there is no other."""
+    ordered = cnt.most_common()
+    for s, _ in ordered:
+        if not (s.isupper() and len(s) > 2):
+            return s
+    return ordered[0][0].title()
+
+
+def _category(mentions: int, top: int, names: int) -> str:
+    if top <= 0:
+        return "minor"
+    share = mentions / top
+    if share >= 0.25 and mentions >= 20:
+        return "major"
+    if share >= 0.04 and mentions >= 8:
+        return "intermediate"
+    return "minor"
