@@ -268,3 +268,15 @@ def test_guide_and_landmark_pages_are_not_story():
     doc = read_epub(out.getvalue(), "ffn.epub")
     assert [c.title for c in doc.chapters] == ["Low", "High"]
     assert "Status" not in doc.text and "Table of Contents" not in doc.text
+
+
+def test_split_chapter_files_and_subtitles():
+    docs = [("c1.xhtml", xhtml("<h1>Chapter One</h1><h2>In Which a Door Opens</h2><p>It creaked.</p>"), "Chapter One"),
+            ("c1_split.xhtml", xhtml("<p>It kept creaking.</p>"), None),
+            ("c2.xhtml", xhtml("<h1>Chapter Two</h1><p>Silence.</p>"), "Chapter Two")]
+    doc = read_epub(build_epub(docs), "split.epub")
+    assert [c.title for c in doc.chapters] == ["Chapter One", "Chapter Two"]
+    first = doc.chapters[0]
+    assert doc.text[first.heading_start:first.heading_end] == "Chapter One\n\nIn Which a Door Opens"
+    seg = fabula.analyze(doc, until="segment")
+    assert [seg.span_text(p) for p in seg.paragraphs] == ["It creaked.", "It kept creaking.", "Silence."]

@@ -265,7 +265,11 @@ def read_epub(data: bytes, name: str = "input", limits: Limits = DEFAULT_LIMITS)
             doc_title = entries[0][1]
         conv.anchors = {frag: t for frag, t in entries if frag is not None}
         conv.block_break()
-        conv.mark_chapter(doc_title)
+        # A document the table of contents does not list, with no heading at all, continues the
+        # chapter before it (converters split long chapters into several files).
+        continuation = bool(toc) and not entries and len(conv) > 0 and not _has_heading(body)
+        if not continuation:
+            conv.mark_chapter(doc_title)
         conv.walk(body)
         conv.block_break()
     conv.finish()
@@ -403,6 +407,10 @@ def _id_at_top(body, frag: str) -> bool:
     return False
 
 
+def _has_heading(body) -> bool:
+    return any(_tag(el) in ("h1", "h2", "h3") and _norm(el.text_content()) for el in body.iter())
+
+
 def _is_ao3_preface(body) -> bool:
     if find_tags_dl(body) is None:
         return False
@@ -449,6 +457,11 @@ def _chapters_from_marks(text: str, marks, headings) -> tuple[Chapter, ...]:
             j += 1
         if first_heading is not None and first_heading[0] == pos:
             heading_start, heading_end = first_heading[0], first_heading[1]
+            # A subtitle heading right under the chapter heading joins its heading block.
+            for s2, e2, lv2 in heads[j + 1:]:
+                if s2 >= end or text[heading_end:s2].strip():
+                    break
+                heading_end = e2
         if not title and first_heading is not None:
             title = _norm(text[first_heading[0]:first_heading[1]]) or None
         out.append(Chapter(start, end, title or None, heading_start, heading_end))
