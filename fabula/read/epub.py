@@ -9,12 +9,15 @@ XML (container, OPF, NCX, navigation and content documents) is parsed with no DT
 network and no entity resolution, and any document that declares entities is refused, so a
 "billion laughs" never expands.
 
-The story is the spine's documents in order (``linear="no"`` items and the navigation document
-are left out), turned into text by the HTML reader's converter (``fabula.read.html``). Chapters
-start at each spine document and at each table-of-contents entry that points inside one; their
-titles come from the EPUB 3 navigation document or the EPUB 2 NCX, else from the document's first
-heading. Dublin Core gives title, creators, language, description (the summary) and subjects
-(``tags["subjects"]``). In an AO3 EPUB the preface (tags, stats, summary, notes), the chapters'
+The story is the spine's documents in order (``linear="no"`` items, the navigation document,
+and the documents the guide or landmarks call cover, title page, table of contents or copyright
+page are left out), turned into text by the HTML reader's converter (``fabula.read.html``).
+Chapters start at each spine document and at each table-of-contents entry that points inside
+one (a document the table of contents does not list and that has no heading continues the
+chapter before it: converters split long chapters into files); their titles come from the EPUB 3
+navigation document or the EPUB 2 NCX, else from the document's first heading, and headings at a
+chapter's start (a title and its subtitle) form its heading block. Dublin Core gives title,
+creators, language, description (the summary) and subjects (``tags["subjects"]``). In an AO3 EPUB the preface (tags, stats, summary, notes), the chapters'
 notes and the afterword go to ``Metadata`` exactly as in the HTML download, and AO3's chapter
 headings start the chapters.
 
