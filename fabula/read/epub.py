@@ -17,9 +17,9 @@ one (a document the table of contents does not list and that has no heading cont
 chapter before it: converters split long chapters into files); their titles come from the EPUB 3
 navigation document or the EPUB 2 NCX, else from the document's first heading, and headings at a
 chapter's start (a title and its subtitle) form its heading block. Dublin Core gives title,
-creators, language, description (the summary) and subjects (``tags["subjects"]``). In an AO3 EPUB the preface (tags, stats, summary, notes), the chapters'
-notes and the afterword go to ``Metadata`` exactly as in the HTML download, and AO3's chapter
-headings start the chapters.
+creators, language, description (the summary) and subjects (``tags["subjects"]``). In an AO3
+EPUB the preface (tags, stats, summary, notes), the chapters' notes and the afterword go to
+``Metadata`` exactly as in the HTML download, and AO3's chapter headings start the chapters.
 
 Source map: ``unit == "line"``; ``to_source(offset)`` is a line number counted through the spine
 documents one after another (line 1 of the second document follows the last line of the first).
