@@ -39,14 +39,14 @@ def load(source: str | Path, format: str | None = None, limits: Limits = DEFAULT
 
 
 def analyze(source: str | Path | Document, *, format: str | None = None, until: str | None = None,
-            model: str = "en_core_web_sm", cast=(), limits: Limits | None = None,
+            skip: Iterable[str] = (), model: str = "en_core_web_sm", cast=(), limits: Limits | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Document:
-    """Read a work and run the pipeline (up to and including step `until`, if given)."""
+    """Read a work and run the pipeline (up to and including step `until`, less the steps in `skip`)."""
     limits = limits or DEFAULT_LIMITS
     deadline = time.monotonic() + limits.max_seconds if limits.max_seconds else None
     doc = source if isinstance(source, Document) else load(source, format, limits)
     settings = Settings(model=model, cast=tuple(cast), progress=progress, limits=limits, deadline=deadline)
-    pipeline = build_pipeline(until)
+    pipeline = build_pipeline(until, skip)
     # A Document given back to analyze() resumes after the last step whose layers it already has.
     have = set(doc.layers)
     first = next((i for i, s in enumerate(pipeline.steps) if not s.produces <= have), len(pipeline.steps))
