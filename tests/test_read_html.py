@@ -87,11 +87,12 @@ def test_script_style_and_event_handlers_never_reach_the_text():
 <noscript>Please enable JavaScript</noscript>
 <img src="x.png" onerror="alert(4)"/>
 <iframe src="https://example.org/">frame text</iframe>
+<nav><a href="/next">Next chapter</a></nav>
 <p>Then she <b onclick="x()">closed</b> it.</p>
 </body></html>"""
     doc = read_string(src, format="html")
     assert "alert" not in doc.text and "steal" not in doc.text and "color" not in doc.text
-    assert "JavaScript" not in doc.text and "frame text" not in doc.text
+    assert "JavaScript" not in doc.text and "frame text" not in doc.text and "Next" not in doc.text
     assert doc.text == "She opened the door.\n\nThen she closed it."
     assert [doc.span_text(e) for e in doc.emphasis] == ["closed"]
 

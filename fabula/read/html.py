@@ -6,7 +6,7 @@ Only text is kept. Each block element (p, div, blockquote, li, dd, td, h1-h6, ..
 paragraph, separated from the next by a blank line; ``<br>`` becomes a line break (two in a row,
 a paragraph break); ``<hr>`` becomes a scene-break line ``* * *``. Runs of white space collapse to
 one space, as a browser shows them (``<pre>`` keeps its lines). ``<script>``, ``<style>``,
-``<head>``, forms, media and comments give no text at all, so neither script bodies nor event
+``<head>``, ``<nav>``, forms, media and comments give no text at all, so neither script bodies nor event
 handler attributes can reach the story text.
 
 Emphasis: ``<em>``/``<i>`` -> italic, ``<strong>``/``<b>`` -> bold, ``<u>``/``<ins>`` -> underline,
@@ -55,11 +55,11 @@ _DOCTYPE = re.compile(r"\A(\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*)(<
 _XML_DECL = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 BLOCK = frozenset("""p div blockquote li ul ol dl dt dd h1 h2 h3 h4 h5 h6 pre section article header
-footer aside nav main table thead tbody tfoot tr td th caption figure figcaption address center
+footer aside main table thead tbody tfoot tr td th caption figure figcaption address center
 details summary fieldset legend hgroup body html form dialog menu""".split())
 SKIP = frozenset("""script style head title meta link noscript template iframe object embed svg math
 canvas audio video button select textarea input option optgroup frame frameset applet base map area
-source track param rp""".split())
+source track param rp nav""".split())
 EMPHASIS_TAGS = {"em": "italic", "i": "italic", "strong": "bold", "b": "bold", "u": "underline",
                  "ins": "underline", "s": "strike", "del": "strike", "strike": "strike"}
 HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
