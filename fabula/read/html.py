@@ -6,8 +6,12 @@ Only text is kept. Each block element (p, div, blockquote, li, dd, td, h1-h6, ..
 paragraph, separated from the next by a blank line; ``<br>`` becomes a line break (two in a row,
 a paragraph break); ``<hr>`` becomes a scene-break line ``* * *``. Runs of white space collapse to
 one space, as a browser shows them (``<pre>`` keeps its lines). ``<script>``, ``<style>``,
-``<head>``, ``<nav>``, forms, media and comments give no text at all, so neither script bodies nor event
-handler attributes can reach the story text.
+``<head>``, ``<nav>``, forms, media and comments give no text at all, so neither script bodies
+nor event handler attributes can reach the story text.
+
+Known limit: libxml2's HTML parser closes an inline element at the end of its block, so italics
+left open across paragraphs (``<p><i>one</p><p>two</i></p>``) cover only the first paragraph;
+well-formed nesting (``<i><div>one</div><div>two</div></i>``) keeps both.
 
 Emphasis: ``<em>``/``<i>`` -> italic, ``<strong>``/``<b>`` -> bold, ``<u>``/``<ins>`` -> underline,
 ``<s>``/``<del>``/``<strike>`` -> strike, and the same for ``<span style="...">`` with the matching
