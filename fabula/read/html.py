@@ -592,8 +592,7 @@ class HtmlConverter:
             if heading is not None:
                 self.block_break()
                 self._heading_open = [None, HEADING_LEVEL.get(_tag(heading), 2), True, heading]
-                stack_el = heading
-                self.text_run(_norm(stack_el.text_content()), stack_el.sourceline)
+                self.text_run(_norm(heading.text_content()), heading.sourceline)
                 self._leave(heading)
                 self.block_break()
             return False
