@@ -11,6 +11,7 @@ from .sourcemap import SourceMap
 from .spans import LAYER_TYPES
 
 SCHEMA = "fabula/1"
+_WITH_TEXT = ("quotes", "mentions")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,11 @@ class Document:
         for name in LAYER_TYPES:
             if name in self.layers:
                 out[name] = [s.to_dict() for s in self.layers[name]]
+        # Quotes and mentions carry their id and text, so a reader of the JSON needs no slicing.
+        for name in _WITH_TEXT:
+            for i, item in enumerate(out.get(name, ())):
+                item["id"] = i
+                item["text"] = self.text[item["start"]:item["end"]]
         for name, spans in self.layers.items():
             if name not in LAYER_TYPES:
                 out[name] = [s.to_dict() if hasattr(s, "to_dict") else s for s in spans]

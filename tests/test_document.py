@@ -59,3 +59,12 @@ def test_partial_document_resumes(sample_doc):
     assert "tokens" not in segmented.layers
     resumed = analyze(segmented, until="language")
     assert "tokens" in resumed.layers and resumed.text == segmented.text
+
+
+def test_quotes_and_mentions_carry_id_and_text():
+    from fabula.spans import Mention, Quote
+    doc = Document(text='"Hi," said Ann.', layers={"quotes": (Quote(1, 4),), "mentions": (Mention(11, 14),)})
+    data = doc.to_json()
+    assert data["quotes"][0]["text"] == "Hi," and data["quotes"][0]["id"] == 0
+    assert data["mentions"][0]["text"] == "Ann"
+    assert Document.from_json(data).layer("quotes") == doc.layer("quotes")
