@@ -11,22 +11,13 @@ import atheris
 
 with atheris.instrument_imports(include=["fabula"]):
     from fabula import FabulaError, analyze
+    from fabula.invariants import problems
     from fabula.read import FORMATS, read_bytes_as
 
 def check(doc) -> None:
-    n = len(doc.text)
-    for name, spans in doc.layers.items():
-        if name == "characters":
-            continue
-        prev = -1
-        for s in spans:
-            if not (0 <= s.start <= s.end <= n) or s.start < prev:
-                raise AssertionError(f"bad span in {name}: {s}")
-            prev = s.start
-    ids = {c.id for c in doc.layers.get("characters", ())}
-    for q in doc.layers.get("quotes", ()):
-        if q.speaker is not None and q.speaker not in ids:
-            raise AssertionError(f"quote speaker {q.speaker} is not a character")
+    found = problems(doc)
+    if found:
+        raise AssertionError(found[0])
 
 
 def one_input(data: bytes) -> None:

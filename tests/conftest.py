@@ -17,21 +17,7 @@ def sample_path() -> Path:
 
 
 def assert_spans_valid(doc):
-    """Every span lies in the text, layers are sorted, and the nesting holds."""
-    n = len(doc.text)
-    for name, spans in doc.layers.items():
-        if name == "characters":
-            continue
-        prev = -1
-        for s in spans:
-            assert 0 <= s.start <= s.end <= n, (name, s)
-            assert s.start >= prev, (name, "not sorted", s)
-            prev = s.start
-    chapters = doc.layers.get("chapters", ())
-    scenes = doc.layers.get("scenes", ())
-    for sc in scenes:
-        assert chapters[sc.chapter].contains(sc)
-    for p in doc.layers.get("paragraphs", ()):
-        assert scenes[p.scene].contains(p)
-    for s in doc.layers.get("sentences", ()):
-        assert doc.layers["paragraphs"][s.paragraph].contains(s)
+    """Every span lies in the text, layers are sorted, the nesting holds, ids resolve."""
+    from fabula.invariants import problems
+    found = problems(doc)
+    assert not found, found[:5]
