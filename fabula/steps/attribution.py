@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -47,6 +48,7 @@ king duke count prince lord sir master mister mr nephew groom grandfather host l
 butler footman servant fellow chap lad old colonel captain major general doctor professor
 clergyman priest vicar rector curate parson inspector sergeant constable waiter baron marquis""".split())
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_DEFER = "defer"
 _CONV_BREAK_CHARS = 400  # a quote-free narration paragraph this long ends a conversation
 _LOOKBACK_PARAS = 4      # how far back a pronoun looks for its character
 _CAL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_calibration.json"
@@ -67,6 +69,41 @@ def calibration() -> dict[str, float]:
     except (OSError, ValueError):
         pass
     return conf
+
+
+class _Model:
+    """A linear scorer over candidate features, with a per-rule calibration table."""
+
+    def __init__(self, data: dict) -> None:
+        self.weights = {k: float(v) for k, v in data["weights"].items()}
+        self.cal = {r: [(float(a), float(b)) for a, b in pts] for r, pts in data.get("calibration", {}).items()}
+
+    def score(self, row: dict) -> float:
+        w = self.weights
+        return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
+
+    def calibrate(self, prob: float, rule: str) -> float:
+        pts = self.cal.get(rule)
+        if not pts:
+            return prob
+        # piecewise-linear through (model probability, observed accuracy) points
+        if prob <= pts[0][0]:
+            return pts[0][1]
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            if prob <= x1:
+                return y0 + (y1 - y0) * (prob - x0) / max(1e-9, x1 - x0)
+        return pts[-1][1]
+
+
+_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution.json"
+
+
+@lru_cache(maxsize=1)
+def attribution_model() -> "_Model | None":
+    try:
+        return _Model(json.loads(_MODEL_PATH.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 class _Names:
@@ -121,7 +158,9 @@ class Attribution:
 
 
 class _Attributor:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, use_model: bool = True, collect: list | None = None) -> None:
+        self.use_model = use_model
+        self.collect = collect  # training: receives (utterance, candidates, feature rows)
         self.doc = doc
         self.text = doc.text
         self.quotes = list(doc.layer("quotes"))
@@ -138,6 +177,10 @@ class _Attributor:
         self._index_tokens()
         self._index_mentions()
         self.narrator = self._find_narrator()
+        self.model_prob: dict[int, float] = {}
+        self.rule_speaker = None
+        self.rule_rule = None
+        self.deferred: dict = {}
 
     # ------------------------------------------------------------------ indexes
 
@@ -248,12 +291,52 @@ class _Attributor:
         self.speaker = speaker
         # conversations (for pronoun resolution and turn-taking)
         self.conv = self._conversations()
-        # 1) speech tags and adjacent narration
+        # 1) speech tags and adjacent narration: names first; pronoun / noun subjects wait until
+        #    every named speaker is known, so they can be resolved against the conversation.
+        self.defer = True
+        deferred: dict[int, tuple] = {}
         for k in range(n):
             found = self._tag(k)
+            if found and found[0] == _DEFER:
+                deferred[k] = found
+            elif found:
+                speaker[k], rule[k], qtype[k] = found
+        self.defer = False
+        self.deferred = deferred
+        snapshot = (list(speaker), list(rule), list(qtype))
+        self._rules(deferred, speaker, rule, qtype)
+        model = self.use_model if isinstance(self.use_model, _Model) else \
+            (attribution_model() if self.use_model else None)
+        if model is not None or self.collect is not None:
+            # The learned ranker re-decides every utterance without a named tag, with the rules'
+            # answers among its features; where it has no candidate the rules' answer stays.
+            self.rule_speaker, self.rule_rule = list(speaker), list(rule)
+            speaker[:], rule[:], qtype[:] = snapshot
+            self._rank(model, speaker, rule, qtype)
+            for k in range(n):
+                if speaker[k] is None and self.rule_speaker[k] is not None:
+                    speaker[k], rule[k] = self.rule_speaker[k], self.rule_rule[k]
+                    qtype[k] = "anaphoric" if k in deferred and not deferred[k][2] else "implicit"
+        # 4) output
+        out = list(qs)
+        for k, u in enumerate(utts):
+            sp = speaker[k]
+            addressees = self._addressees(k, sp)
+            conf = self.model_prob.get(k, self.conf.get(rule[k], 0.5)) if sp is not None else 0.0
+            for i in u:
+                out[i] = replace(qs[i], speaker=sp, addressees=addressees,
+                                 type=qtype[k] if sp is not None else None, confidence=round(conf, 3))
+        return out
+
+    def _rules(self, deferred, speaker, rule, qtype) -> None:
+        """The rule-based decisions after the named tags: pronoun tags, paragraph, turn-taking."""
+        n = len(self.utts)
+        for k in sorted(deferred):
+            _, i, adjacent = deferred[k]
+            found = self._resolve(i, k, adjacent)
             if found:
                 speaker[k], rule[k], qtype[k] = found
-        # 2) one speaker per paragraph turn: untagged utterances take their paragraph's speaker
+        # one speaker per paragraph turn: untagged utterances take their paragraph's speaker
         for k in range(n):
             if speaker[k] is None:
                 for j in (k - 1, k + 1):
@@ -261,18 +344,8 @@ class _Attributor:
                             and self.u_par[j] == self.u_par[k] and self.u_last_par[j] == self.u_last_par[k]:
                         speaker[k], rule[k], qtype[k] = speaker[j], "paragraph", "implicit"
                         break
-        # 3) turn-taking inside conversations
+        # turn-taking inside conversations
         self._turns(speaker, rule, qtype)
-        # 4) output
-        out = list(qs)
-        for k, u in enumerate(utts):
-            sp = speaker[k]
-            addressees = self._addressees(k, sp)
-            conf = self.conf.get(rule[k], 0.5) if sp is not None else 0.0
-            for i in u:
-                out[i] = replace(qs[i], speaker=sp, addressees=addressees,
-                                 type=qtype[k] if sp is not None else None, confidence=round(conf, 3))
-        return out
 
     # ------------------------------------------------------------------ tags
 
@@ -324,6 +397,7 @@ class _Attributor:
         return None
 
     def _first_sentence(self, toks: list[int]) -> list[int]:
+        toks = self._strip_punct(toks)
         if not toks:
             return toks
         s = bisect.bisect_right(self.sent_starts, self.tokens[toks[0]].start) - 1
@@ -332,6 +406,7 @@ class _Attributor:
         return out[:25]
 
     def _last_sentence(self, toks: list[int]) -> list[int]:
+        toks = self._strip_punct(toks)
         if not toks:
             return toks
         s = bisect.bisect_right(self.sent_starts, self.tokens[toks[-1]].start) - 1
@@ -339,14 +414,32 @@ class _Attributor:
         out = [i for i in toks if start is None or self.tokens[i].start >= start]
         return out[-25:]
 
+    def _strip_punct(self, toks: list[int]) -> list[int]:
+        a, b = 0, len(toks)
+        while a < b and self.tokens[toks[a]].pos == "PUNCT":
+            a += 1
+        while b > a and self.tokens[toks[b - 1]].pos == "PUNCT" and self.text[self.tokens[toks[b - 1]].start] not in ".!?":
+            b -= 1
+        return toks[a:b]
+
     def _subject_speaker(self, v: int, toks: list[int], k: int):
         tokset = set(toks)
         subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep in _SUBJ_DEPS and i != v]
         if not subj:
             # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
-            for i in range(v + 1, min(v + 4, len(self.tokens))):
-                if i in tokset and self.tokens[i].pos in ("PROPN", "PRON") and self.tokens[i].dep not in ("dobj", "pobj", "dative"):
+            # (spaCy often calls the name of an inverted tag an object).
+            inverted = toks and v == toks[0]
+            for i in range(v + 1, min(v + 5, len(self.tokens))):
+                if i not in tokset:
+                    break
+                tk = self.tokens[i]
+                w = self.text[tk.start:tk.end].lower()
+                if tk.pos == "PRON" and w not in ("he", "she", "i", "they", "we"):
+                    break
+                if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
                     subj = [i]
+                    break
+                if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
                     break
         for i in subj:
             got = self._resolve(i, k)
@@ -376,6 +469,14 @@ class _Attributor:
             if cid is not None:
                 return cid, pre + "name", "explicit"
             return None
+        if t.pos == "NOUN":
+            cid = self._noun_name(i)
+            if cid is not None:
+                return cid, pre + "name", "explicit"
+        if self.defer and (lw in _PRON_GENDER or t.pos == "NOUN"):
+            if lw in ("i", "me") or _PRON_GENDER.get(lw) in ("he", "she") or \
+                    (t.pos == "NOUN" and (lw in _FEMALE_NOUNS or lw in _MALE_NOUNS)):
+                return _DEFER, i, adjacent
         if lw in ("i", "me"):
             if self.narrator is not None:
                 return self.narrator, ("adjacent_pronoun" if adjacent else "tag_narrator"), "anaphoric"
@@ -396,16 +497,32 @@ class _Attributor:
                 return cid, ("adjacent_pronoun" if adjacent else "tag_pronoun"), "anaphoric"
         return None
 
+    def _noun_name(self, i: int) -> int | None:
+        """A character named by a common noun ("the keeper", "the burly barman" -> "The Barman")."""
+        a = i
+        while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "amod", "nmod", "poss", "det"):
+            a -= 1
+        for start in range(a, i + 1):
+            phrase = _norm(self.text[self.tokens[start].start:self.tokens[i].end])
+            for key in (phrase, "the " + phrase):
+                if key in self.names.full:
+                    return self.names.full[key]
+        return None
+
     def _compatible(self, cid: int, gender: str) -> bool:
         g = self.characters[cid].gender
         return g in (gender, "unknown", "", None) or gender not in ("he", "she")
 
     def _recent_character(self, pos: int, gender: str, k: int) -> int | None:
-        """Most recent gender-compatible character before pos, preferring conversation participants
-        and recent subjects; not the addressee named in the quote itself."""
+        """The character a he/she (or "the lady") next to quote k refers to.
+
+        Candidates are gender-compatible characters named in recent narration and the speakers of
+        this conversation. Turn-taking comes first (the speaker two turns back, when the last turn was
+        someone else's), then the most recent subject, then the most recent mention; never the
+        addressee named inside the quote, and not the previous turn's speaker when another fits.
+        """
         par = self._par_of(pos)
-        lo_par = max(0, par - _LOOKBACK_PARAS)
-        lo = self.paragraphs[lo_par].start
+        lo = self.paragraphs[max(0, par - _LOOKBACK_PARAS)].start
         j = bisect.bisect_left(self.named_starts, pos) - 1
         seen: list[tuple[int, bool, int]] = []
         while j >= 0 and self.named[j][0] >= lo:
@@ -414,30 +531,219 @@ class _Attributor:
                 seen.append((cid, subj, self._par_of(start)))
             j -= 1
         voc = set(self.vocatives[k])
-        prev_sp = self.speaker[k - 1] if k > 0 and self.u_par[k - 1] != self.u_par[k] else None
-        parts = self._participants(k)
-        cands = [c for c, _, _ in seen if c not in voc]
-        # a participant of this conversation who fits, when exactly one does
-        fit = [c for c in parts if self._compatible(c, gender) and c not in voc and
-               self.characters[c].gender == gender]
-        if len(fit) == 1 and (not cands or cands[0] in fit or fit[0] in cands[:3]):
-            return fit[0]
-        if not cands:
-            if len(fit) >= 1:
-                others = [c for c in fit if c != prev_sp]
-                return (others or fit)[0]
-            return None
-        # prefer the most recent subject in the nearest paragraph with a candidate
+        same_par_prev = k > 0 and self.u_last_par[k - 1] == self.u_par[k]
+        prev_sp = None
+        if k > 0 and self.conv[k - 1] == self.conv[k] and not same_par_prev:
+            prev_sp = self.speaker[k - 1]
+        # turn-taking: A B [A]
+        if prev_sp is not None and k >= 2 and self.conv[k - 2] == self.conv[k] \
+                and self.u_par[k - 1] != self.u_last_par[k - 2]:
+            two = self.speaker[k - 2]
+            if two is not None and two != prev_sp and two not in voc and self._strict(two, gender):
+                return two
+        # the subject of this paragraph's narration before the quote
+        for c, subj, p in seen:
+            if p != par:
+                break
+            if subj and c not in voc and c != prev_sp:
+                return c
+        parts = [c for c in self._participants(k) if c not in voc and c != prev_sp and self._strict(c, gender)]
+        cands = [c for c, _, _ in seen if c not in voc and c != prev_sp]
+        if len(parts) == 1 and (not cands or parts[0] in cands[:3]):
+            return parts[0]
         near_par = seen[0][2] if seen else par
         for c, subj, p in seen:
             if p < near_par - 1:
                 break
             if subj and c not in voc and c != prev_sp:
                 return c
+        if cands:
+            return cands[0]
+        if parts:
+            return parts[0]
+        rest = [c for c, _, _ in seen if c not in voc]
+        return rest[0] if rest else None
+
+    def _strict(self, cid: int, gender: str) -> bool:
+        return self.characters[cid].gender == gender
+
+    # ------------------------------------------------------------------ candidate ranking
+
+    def _rank(self, model, speaker, rule, qtype) -> None:
+        """Rank candidate speakers of every utterance without a named tag with a learned scorer."""
+        n = len(self.utts)
+        known = list(speaker)  # named tags only: the same evidence at training and at run time
+        self.mention_count = Counter(m.character for m in self.mentions if m.character is not None)
+        top = max(self.mention_count.values(), default=1)
+        self.log_top = math.log1p(top)
+        self._tag_info = {}
+        for k, (_, i, adjacent) in self.deferred.items():
+            t = self.tokens[i]
+            lw = self.text[t.start:t.end].lower()
+            g = _PRON_GENDER.get(lw)
+            if g is None and t.pos == "NOUN":
+                g = "she" if lw in _FEMALE_NOUNS else "he" if lw in _MALE_NOUNS else None
+            m = self.mention_of_token.get(i)
+            linked = m.character if m is not None and m.character in self.characters else None
+            self._tag_info[k] = (g, adjacent, linked)
+        for k in range(n):
+            if known[k] is not None:
+                continue
+            cands, rows = self._candidates(k, known)
+            if not cands:
+                continue
+            if self.collect is not None:
+                self.collect.append((k, cands, rows))
+            if model is None:
+                continue
+            scores = [model.score(r) for r in rows]
+            best = max(range(len(cands)), key=lambda j: scores[j])
+            mx = scores[best]
+            z = sum(math.exp(x - mx) for x in scores)
+            prob = 1.0 / z
+            speaker[k] = cands[best]
+            info = self._tag_info.get(k)
+            if info is not None and not info[1]:
+                rule[k], qtype[k] = "model_tag", "anaphoric"
+            else:
+                rule[k], qtype[k] = "model", "implicit"
+            self.model_prob[k] = model.calibrate(prob, rule[k])
+
+    def _candidates(self, k: int, known: list) -> tuple[list[int], list[dict]]:
+        qs = self.quotes
+        u = self.utts[k]
+        pos = qs[u[0]].start
+        end = qs[u[-1]].end
+        par = self.u_par[k]
+        lpar = self.u_last_par[k]
+        conv = self.conv[k]
+        n = len(self.utts)
+        cands: list[int] = []
+
+        def add(c):
+            if c is not None and c in self.characters and c not in cands:
+                cands.append(c)
+
+        # narration mentions before the quote (most recent first), and after it in its paragraph
+        lo = self.paragraphs[max(0, par - _LOOKBACK_PARAS)].start
+        j = bisect.bisect_left(self.named_starts, pos) - 1
+        recent: list[int] = []
+        recent_subj: list[int] = []
+        same_par_before: set = set()
+        while j >= 0 and self.named[j][0] >= lo and len(recent) < 8:
+            st, cid, ti, subj = self.named[j]
+            if cid not in recent:
+                recent.append(cid)
+            if subj and cid not in recent_subj:
+                recent_subj.append(cid)
+            if self._par_of(st) == par:
+                same_par_before.add(cid)
+            j -= 1
+        after: list[int] = []
+        pend = self.paragraphs[lpar].end
+        j = bisect.bisect_left(self.named_starts, end)
+        while j < len(self.named) and self.named[j][0] < pend:
+            if self.named[j][1] not in after:
+                after.append(self.named[j][1])
+            j += 1
+        for c in recent[:6]:
+            add(c)
+        for c in after:
+            add(c)
+        # speakers and vocatives around it in the conversation
+        window = [x for x in range(max(0, k - 6), min(n, k + 5)) if self.conv[x] == conv and x != k]
+        for x in window:
+            add(known[x])
+        for x in (k - 1, k + 1):
+            if 0 <= x < n and self.conv[x] == conv:
+                for v in self.vocatives[x]:
+                    add(v)
+        info = self._tag_info.get(k)
+        if info is not None and info[2] is not None:
+            add(info[2])
+        if self.rule_speaker is not None:
+            add(self.rule_speaker[k])
+        add(self.narrator)
+        if not cands:
+            return [], []
+        voc_here = set(self.vocatives[k])
+        voc_prev = set(self.vocatives[k - 1]) if k > 0 and self.conv[k - 1] == conv else set()
+        voc_next = set(self.vocatives[k + 1]) if k + 1 < n and self.conv[k + 1] == conv else set()
+        in_quote = set()
+        for i in u:
+            for m in self._mentions_in(qs[i].start, qs[i].end):
+                if m.character is not None and m.character not in voc_here:
+                    in_quote.add(m.character)
+
+        def neighbour(x):
+            if 0 <= x < n and self.conv[x] == conv:
+                return known[x]
+            return None
+
+        same_par_prev = k > 0 and self.u_last_par[k - 1] == par
+        same_par_next = k + 1 < n and self.u_par[k + 1] == lpar
+        p1, p2 = neighbour(k - 1), neighbour(k - 2)
+        n1, n2 = neighbour(k + 1), neighbour(k + 2)
+        spoke = Counter(known[x] for x in window if known[x] is not None)
+        last_turn: dict[int, int] = {}
+        for x in range(k - 1, max(-1, k - 8), -1):
+            if self.conv[x] != conv:
+                break
+            if known[x] is not None and known[x] not in last_turn:
+                last_turn[known[x]] = k - x
+        g, adjacent, linked = info if info is not None else (None, False, None)
+        first_person = self.narrator is not None
+        rows = []
         for c in cands:
-            if c != prev_sp:
-                return c
-        return cands[0]
+            cg = self.characters[c].gender
+            r = {
+                "bias_cand": 1.0,
+                "tag_pron_match": float(g in ("he", "she") and cg == g),
+                "tag_pron_mismatch": float(g in ("he", "she") and cg in ("he", "she") and cg != g),
+                "tag_i_narrator": float(g == "i" and c == self.narrator),
+                "tag_linked": float(linked is not None and linked == c),
+                "adjacent_tag": float(adjacent and g in ("he", "she") and cg == g),
+                "recent0": float(bool(recent) and recent[0] == c),
+                "recent1": float(len(recent) > 1 and recent[1] == c),
+                "recent2": float(len(recent) > 2 and recent[2] == c),
+                "recent_any": float(c in recent),
+                "subj0": float(bool(recent_subj) and recent_subj[0] == c),
+                "subj1": float(len(recent_subj) > 1 and recent_subj[1] == c),
+                "same_par_before": float(c in same_par_before),
+                "after_in_par": float(c in after),
+                "after_first": float(bool(after) and after[0] == c),
+                "prev_sp": float(p1 == c and not same_par_prev),
+                "prev_sp_same_par": float(p1 == c and same_par_prev),
+                "prev2_alt": float(p2 == c and p1 is not None and p1 != c),
+                "prev2": float(p2 == c),
+                "next_sp": float(n1 == c and not same_par_next),
+                "next_sp_same_par": float(n1 == c and same_par_next),
+                "next2_alt": float(n2 == c and n1 is not None and n1 != c),
+                "voc_here": float(c in voc_here),
+                "voc_prev": float(c in voc_prev),
+                "voc_next": float(c in voc_next),
+                "named_in_quote": float(c in in_quote),
+                "spoke_conv": math.log1p(spoke.get(c, 0)),
+                "parity_even": float(last_turn.get(c, 1) % 2 == 0),
+                "parity_odd1": float(last_turn.get(c) == 1),
+                "freq": math.log1p(self.mention_count.get(c, 0)) / max(1e-9, self.log_top),
+                "narrator": float(c == self.narrator),
+                "narrator_untagged": float(first_person and c == self.narrator and g is None),
+                "narrator_pron": float(first_person and c == self.narrator and g in ("he", "she")),
+                "gender_unknown": float(cg not in ("he", "she")),
+                "n_cands": 1.0 / len(cands),
+            }
+            if self.rule_speaker is not None:
+                rs = self.rule_speaker
+                rr = self.rule_rule[k]
+                r["rule_pick"] = float(rs[k] == c)
+                r["rule_pick_" + rr] = float(rs[k] == c)
+                r["rule_prev"] = float(k > 0 and self.conv[k - 1] == conv and rs[k - 1] == c)
+                r["rule_prev2"] = float(k > 1 and self.conv[k - 2] == conv and rs[k - 2] == c)
+                r["rule_next"] = float(k + 1 < n and self.conv[k + 1] == conv and rs[k + 1] == c)
+                r["rule_next2"] = float(k + 2 < n and self.conv[k + 2] == conv and rs[k + 2] == c)
+            rows.append(r)
+        return cands, rows
 
     # ------------------------------------------------------------------ conversations
 
@@ -483,8 +789,17 @@ class _Attributor:
         return [cid for cid, _ in cnt.most_common()]
 
     def _turns(self, speaker, rule, qtype) -> None:
+        """Fill untagged turns of each conversation by alternation between its two participants.
+
+        A run of untagged turns between tagged ones alternates from the tagged turn before it
+        (A said it; B answers; A again...). The second participant is, in order: the speaker of
+        the turn before A's when that differs, the character A addresses by name, the speaker of
+        the tagged turn after the run, a known participant of the conversation, the most recently
+        mentioned other character, the narrator. When the tagged turn after the run does not fit
+        the parity, someone spoke twice: the run's second half alternates back from that turn.
+        A turn never goes to a character its own quote addresses by name.
+        """
         n = len(self.utts)
-        # turns: runs of utterances in the same paragraph
         turns: list[list[int]] = []
         for k in range(n):
             if turns and self.u_par[k] == self.u_last_par[turns[-1][-1]] and self.conv[k] == self.conv[turns[-1][-1]]:
@@ -493,68 +808,130 @@ class _Attributor:
                 turns.append([k])
         T = len(turns)
         tconv = [self.conv[t[0]] for t in turns]
-
-        def tspk(ti):
-            for k in turns[ti]:
-                if speaker[k] is not None:
-                    return speaker[k]
-            return None
+        tsp: list = []
+        for t in turns:
+            tsp.append(next((speaker[k] for k in t if speaker[k] is not None), None))
+        tvoc = [[v for k in t for v in self.vocatives[k]] for t in turns]
 
         def assign(ti, cid, why):
+            if cid is None:
+                return
             for k in turns[ti]:
                 if speaker[k] is None:
                     speaker[k], rule[k], qtype[k] = cid, why, "implicit"
 
-        def voc_of(ti):
-            out = []
-            for k in turns[ti]:
-                out.extend(self.vocatives[k])
-            return out
-
-        for _ in range(2):
-            changed = False
-            # forward: vocative reply, then parity A B A
-            for ti in range(T):
-                if tspk(ti) is not None:
+        ti = 0
+        while ti < T:
+            if tsp[ti] is not None:
+                ti += 1
+                continue
+            i = ti
+            j = ti
+            while j + 1 < T and tsp[j + 1] is None and tconv[j + 1] == tconv[i]:
+                j += 1
+            ti = j + 1
+            L = i - 1 if i >= 1 and tconv[i - 1] == tconv[i] else None
+            R = j + 1 if j + 1 < T and tconv[j + 1] == tconv[i] else None
+            left = tsp[L] if L is not None else None
+            right = tsp[R] if R is not None else None
+            pos = self.quotes[self.utts[turns[i][0]][0]].start
+            if left is None and right is None:
+                # an isolated run: the likeliest participant, then alternation
+                first = self._likely_participant(turns[i][0], set(tvoc[i]))
+                if first is None:
                     continue
-                mine = set(voc_of(ti))
-                got = None
-                if ti >= 1 and tconv[ti - 1] == tconv[ti]:
-                    p1 = tspk(ti - 1)
-                    vs = [v for v in voc_of(ti - 1) if v != p1 and v not in mine]
-                    if p1 is not None and vs:
-                        got = (vs[0], "vocative_reply")
-                    elif ti >= 2 and tconv[ti - 2] == tconv[ti]:
-                        p2 = tspk(ti - 2)
-                        if p1 is not None and p2 is not None and p1 != p2 and p2 not in mine:
-                            got = (p2, "parity")
-                if got is None and ti + 2 < T and tconv[ti + 2] == tconv[ti] == tconv[ti + 1]:
-                    n1, n2 = tspk(ti + 1), tspk(ti + 2)
-                    if n1 is not None and n2 is not None and n1 != n2 and n2 not in mine:
-                        got = (n2, "parity")
-                if got:
-                    assign(ti, *got)
-                    changed = True
-            if not changed:
-                break
-        # remaining: the other participant, else the most recently mentioned other character
-        for ti in range(T):
-            if tspk(ti) is not None:
+                other = self._second(i, first, None, None, tconv, tsp, tvoc, turns)
+                for d, t in enumerate(range(i, j + 1)):
+                    self._put(assign, t, first if d % 2 == 0 else other, tvoc, first, other,
+                              "recent_other" if d == 0 else "parity")
                 continue
-            k0 = turns[ti][0]
-            mine = set(voc_of(ti))
-            prev = tspk(ti - 1) if ti >= 1 and tconv[ti - 1] == tconv[ti] else None
-            nxt = tspk(ti + 1) if ti + 1 < T and tconv[ti + 1] == tconv[ti] else None
-            parts = [c for c in self._participants(k0) if c not in mine and c != prev and c != nxt]
-            if parts:
-                assign(ti, parts[0], "other_participant")
-                continue
-            pos = self.quotes[self.utts[k0][0]].start
-            cid = self._recent_other(pos, {prev, nxt} | mine)
-            if cid is not None:
-                assign(ti, cid, "recent_other")
-            elif self.narrator is not None and self.narrator not in (prev, nxt) and self.narrator not in mine:
-                assign(ti, self.narrator, "narrator")
+            if left is not None:
+                a = left
+                b = self._second(i, a, L, right, tconv, tsp, tvoc, turns)
+                split = j + 1
+                if right is not None and b is not None and right in (a, b):
+                    expect = b if (R - L) % 2 == 1 else a
+                    if right != expect:
+                        split = i + (j - i + 1 + 1) // 2
+                for t in range(i, split):
+                    d = t - L
+                    self._put(assign, t, b if d % 2 == 1 else a, tvoc, a, b,
+                              "vocative_reply" if d == 1 and b in tvoc[L] else "parity")
+                for t in range(split, j + 1):
+                    d = R - t
+                    other = a if right == b else b
+                    self._put(assign, t, other if d % 2 == 1 else right, tvoc, right, other, "parity")
+            else:
+                a = right
+                b = self._second(j, a, None, None, tconv, tsp, tvoc, turns, after=R)
+                for t in range(j, i - 1, -1):
+                    d = R - t
+                    self._put(assign, t, b if d % 2 == 1 else a, tvoc, a, b, "parity")
+
+    def _put(self, assign, t, cid, tvoc, a, b, why) -> None:
+        """Give turn t to cid, unless its own quote addresses cid by name (then to the other one)."""
+        if cid is not None and cid in tvoc[t]:
+            alt = b if cid == a else a
+            if alt is not None and alt not in tvoc[t]:
+                cid, why = alt, "parity"
+            else:
+                return
+        assign(t, cid, why if cid is not None else "none")
+
+    def _second(self, ti, a, L, right, tconv, tsp, tvoc, turns, after=None):
+        """The other participant of a two-person exchange that a is part of: evidence adds up
+        (the speaker before a, whom a addresses, the tagged speaker after the run, who is named
+        around the conversation and prominent in the story)."""
+        bonus: Counter = Counter()
+        if L is not None:
+            if L >= 1 and tconv[L - 1] == tconv[L] and tsp[L - 1] not in (None, a):
+                bonus[tsp[L - 1]] += 2.0
+            for v in tvoc[L]:
+                bonus[v] += 3.0
+        if after is not None:
+            for v in tvoc[after]:
+                bonus[v] += 3.0
+            if after + 1 < len(tsp) and tconv[after + 1] == tconv[after] and tsp[after + 1] not in (None, a):
+                bonus[tsp[after + 1]] += 2.0
+        if ti + 1 < len(tvoc) and tconv[ti + 1] == tconv[ti]:
+            for v in tvoc[ti + 1]:
+                bonus[v] += 1.5
+        if right is not None:
+            bonus[right] += 2.5
+        bonus.pop(a, None)
+        return self._likely_participant(turns[ti][0], {a}, bonus)
+
+    def _likely_participant(self, k: int, exclude: set, bonus: Counter | None = None) -> int | None:
+        """The character most likely present and speaking around utterance k: named in the
+        narration just before and around it (recent mentions weigh more), known to speak in this
+        conversation, prominent in the story; not the ones talked about only inside the quotes."""
+        par = self.u_par[k]
+        lo = self.paragraphs[max(0, par - 2 * _LOOKBACK_PARAS)].start
+        pos = self.quotes[self.utts[k][0]].start
+        hi = self.paragraphs[min(len(self.paragraphs) - 1, par + 2)].end
+        score: Counter = Counter()
+        j = bisect.bisect_left(self.named_starts, lo)
+        while j < len(self.named) and self.named[j][0] < hi:
+            st, cid, ti, subj = self.named[j]
+            w = 1.0 if st < pos else 0.5
+            dist = abs(self._par_of(st) - par)
+            score[cid] += w * (1.5 if subj else 1.0) / (1.0 + 0.3 * dist)
+            j += 1
+        for c in self._participants(k):
+            score[c] += 1.5
+        if not hasattr(self, "_prominence"):
+            cnt = Counter(m.character for m in self.mentions if m.character is not None)
+            top = max(cnt.values(), default=1)
+            self._prominence = {c: math.log1p(v) / math.log1p(top) for c, v in cnt.items()}
+        for c in list(score):
+            score[c] += self._prominence.get(c, 0.0)
+        if self.narrator is not None:
+            score[self.narrator] += 1.0 + self._prominence.get(self.narrator, 0.0)
+        if bonus:
+            for c, v in bonus.items():
+                score[c] += v + (0.0 if c in score else self._prominence.get(c, 0.0))
+        best = [c for c, _ in score.most_common() if c not in exclude and c in self.characters]
+        return best[0] if best else None
 
     def _recent_other(self, pos: int, exclude: set) -> int | None:
         par = self._par_of(pos)

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Train the attribution candidate scorer on PDNC and write fabula/models/attribution.json.
+
+    python scripts/train_attribution.py ../shared/corpora/pdnc-dev            # train + CV report
+    python scripts/train_attribution.py ../shared/corpora/pdnc-dev --cv-only  # report only
+
+The scorer is a logistic regression over (utterance, candidate character) features computed by
+fabula.steps.attribution (recency of mentions, pronoun/gender agreement of the speech tag, turn
+parity, vocatives, ...); at run time it is applied in pure Python from the JSON weights.
+Every number printed is cross-validated by NOVEL (each novel scored by a model that never saw it).
+Characters come from the gold cast (names, aliases, gender) through the characters step when it is
+installed, else through a plain name matcher over the cast (training data only).
+Needs scikit-learn (training only). Language layers come from the `fabula eval` cache.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fabula.evaluate.pdnc import load_novel, novel_folders, predicted_characters, predicted_quotes  # noqa: E402
+from fabula.evaluate.scoring import NameMatcher, QuoteScore, assign_quotes, score_quotes  # noqa: E402
+from fabula.pipeline import Settings  # noqa: E402
+from fabula.spans import Character, Mention  # noqa: E402
+from fabula.steps import attribution as A  # noqa: E402
+from fabula.steps.quotes import Quotes  # noqa: E402
+
+OUT = ROOT / "fabula" / "models" / "attribution.json"
+_PRONOUNS = {"he", "him", "his", "she", "her", "i", "me", "they", "them"}
+
+
+def cast_characters(doc, cast):
+    """Characters + mentions from the cast: the characters step if present, else name matching."""
+    settings = Settings(cast=tuple(cast))
+    try:
+        from fabula.steps.characters import Characters  # type: ignore
+        layers = Characters().run(doc, settings)
+        if "characters" in layers and "mentions" in layers:
+            return layers["characters"], layers["mentions"]
+    except (ImportError, AttributeError):
+        pass
+    chars = tuple(Character(i, c.name, tuple(c.aliases), c.gender) for i, c in enumerate(cast))
+    owner: dict[str, int] = {}
+    for c in chars:
+        for n in (c.name,) + c.aliases:
+            if n.strip():
+                owner.setdefault(n.strip(), c.id)
+    names = sorted(owner, key=len, reverse=True)
+    text = doc.text
+    mentions = [Mention(m.start(), m.end(), "name", owner[m.group(0)])
+                for m in re.finditer(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", text)]
+    for t in doc.tokens:
+        if t.pos == "PRON" and text[t.start:t.end].lower() in _PRONOUNS:
+            mentions.append(Mention(t.start, t.end, "pronoun", None))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return chars, tuple(mentions)
+
+
+def prepare(folder, language_doc=None):
+    """(novel, document with quotes + characters + mentions) for one PDNC folder."""
+    novel = load_novel(folder)
+    if language_doc is None:
+        from fabula.evaluate.cache import language_doc as cached
+        doc, _ = cached(novel.text, "en_core_web_sm")
+    else:
+        doc = language_doc(novel)
+    doc = doc.with_layers(**Quotes().run(doc, Settings()))
+    chars, mentions = cast_characters(doc, novel.cast())
+    return novel, doc.with_layers(characters=chars, mentions=mentions)
+
+
+def examples(novel, doc):
+    """Training rows: per utterance, candidates' features and which one is the gold speaker."""
+    collect: list = []
+    at = A._Attributor(doc, use_model=False, collect=collect)
+    at.run()
+    matcher = NameMatcher(novel.characters)
+    to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
+    preds = predicted_quotes(doc)
+    assignment = assign_quotes(novel.quotes, preds)
+    # quote index in doc order -> predicted index (predicted_quotes keeps layer order)
+    out = []
+    for k, cands, rows in collect:
+        golds = Counter()
+        for qi in at.utts[k]:
+            gi = assignment[qi]
+            if gi is not None and novel.quotes[gi].speaker is not None:
+                golds[novel.quotes[gi].speaker] += 1
+        if not golds:
+            continue
+        gold = golds.most_common(1)[0][0]
+        labels = [int(to_gold.get(c) == gold) for c in cands]
+        info = at._tag_info.get(k)
+        kind = "model_tag" if info is not None and not info[1] else "model"
+        out.append((rows, labels, kind))
+    return out
+
+
+def fit(groups, C=1.0):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    X, y = [], []
+    for rows, labels, _ in groups:
+        if not any(labels):
+            continue
+        X.extend(rows)
+        y.extend(labels)
+    vec = DictVectorizer(sparse=False)
+    Xm = vec.fit_transform(X)
+    lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    lr.fit(Xm, y)
+    weights = {name: float(w) for name, w in zip(vec.get_feature_names_out(), lr.coef_[0])}
+    return {"weights": weights}
+
+
+def calibration_points(pairs, bins=8):
+    """(mean model probability, observed accuracy) per quantile bin, monotone (pooled)."""
+    pairs = sorted(pairs)
+    if len(pairs) < bins * 5:
+        return []
+    size = len(pairs) // bins
+    pts = []
+    for b in range(bins):
+        chunk = pairs[b * size:(b + 1) * size if b < bins - 1 else len(pairs)]
+        pts.append([sum(p for p, _ in chunk) / len(chunk), sum(c for _, c in chunk) / len(chunk)])
+    # pool adjacent violators so accuracy never falls as probability rises
+    merged: list = []
+    for x, yv in pts:
+        merged.append([x, yv, 1])
+        while len(merged) > 1 and merged[-2][1] > merged[-1][1]:
+            x2, y2, n2 = merged.pop()
+            x1, y1, n1 = merged.pop()
+            merged.append([(x1 * n1 + x2 * n2) / (n1 + n2), (y1 * n1 + y2 * n2) / (n1 + n2), n1 + n2])
+    return [[round(x, 4), round(yv, 4)] for x, yv, _ in merged]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", help="PDNC folder (with one sub-folder per novel)")
+    ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by novel")
+    ap.add_argument("--cv-only", action="store_true", help="report cross-validated numbers; write nothing")
+    ap.add_argument("--out", default=str(OUT))
+    args = ap.parse_args(argv)
+    return run(novel_folders(args.corpus), args.folds, args.cv_only, Path(args.out))
+
+
+def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None) -> int:
+    data = {}
+    for f in folders:
+        novel, doc = prepare(f, language_doc)
+        data[novel.name] = (novel, doc, examples(novel, doc))
+        print(f"prepared {novel.name}: {len(data[novel.name][2])} utterances to rank", file=sys.stderr, flush=True)
+    names = sorted(data)
+    fold_of = {n: i % folds for i, n in enumerate(names)}
+    total = QuoteScore()
+    cal_pairs: dict[str, list] = defaultdict(list)
+    for f in range(folds):
+        train = [ex for n in names if fold_of[n] != f for ex in data[n][2]]
+        model = A._Model(fit(train))
+        for n in names:
+            if fold_of[n] != f:
+                continue
+            novel, doc, _ = data[n]
+            at = A._Attributor(doc, use_model=model)
+            quotes = at.run()
+            scored = doc.with_layers(quotes=tuple(quotes))
+            matcher = NameMatcher(novel.characters)
+            to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(scored)}
+            sc = score_quotes(novel.quotes, predicted_quotes(scored), to_gold)
+            total.add(sc)
+            bt = sc.accuracy_by_type()
+            print(f"{n:30s} acc={sc.accuracy:.3f} explicit={bt['explicit']:.3f} "
+                  f"anaphoric={bt['anaphoric']:.3f} implicit={bt['implicit']:.3f}", flush=True)
+            # calibration pairs: model probability vs correct, by rule
+            assignment = assign_quotes(novel.quotes, predicted_quotes(scored))
+            for k, p in at.model_prob.items():
+                qi = at.utts[k][0]
+                gi = assignment[qi]
+                if gi is None or novel.quotes[gi].speaker is None:
+                    continue
+                rule = "model_tag" if k in at._tag_info and not at._tag_info[k][1] else "model"
+                cal_pairs[rule].append((p, int(to_gold.get(quotes[qi].speaker) == novel.quotes[gi].speaker)))
+    bt = total.accuracy_by_type()
+    print(f"{'CV OVERALL':30s} acc={total.accuracy:.4f} explicit={bt['explicit']:.3f} "
+          f"anaphoric={bt['anaphoric']:.3f} implicit={bt['implicit']:.3f} "
+          f"P={total.precision:.4f} R={total.recall:.4f}")
+    if cv_only:
+        return 0
+    model = fit([ex for n in names for ex in data[n][2]])
+    model["calibration"] = {r: calibration_points(p) for r, p in cal_pairs.items()}
+    model["trained_on"] = names
+    model["cv_accuracy"] = round(total.accuracy, 4)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
