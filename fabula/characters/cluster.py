@@ -213,6 +213,12 @@ class Clusterer:
             n_form = self.forms.get((title, (word,)), 0)
             sur = [cid for cid in sur if self.chars[cid].seed is not None
                    or self._given_alone(self.chars[cid]) <= 0.5 * n_form]
+            tg = title_gender(title)
+            if tg == "she":
+                # a woman's title goes to a full name only when that person is known to be a woman
+                # ("Mrs. Struthers" is not "Lemuel Struthers" of unknown gender)
+                sur = [cid for cid in sur if self.chars[cid].seed is not None or self.chars[cid].gender == "she"
+                       or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
         if len(given) > 1 and title is None:
             # one full name that clearly dominates the others sharing the given name takes it
             weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}

@@ -12,7 +12,7 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .names import fold, honorifics, not_names, person_nouns, title_key, titles
+from .names import given_gender, fold, honorifics, not_names, person_nouns, title_key, titles
 
 SPEECH_VERBS = frozenset("""
 say tell ask reply cry answer exclaim whisper mutter shout continue add observe remark return repeat
@@ -30,6 +30,10 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
+PLACE_NOUNS = frozenset("""village town city province county parish kingdom country island river street shire
+state duchy district region land port valley lake mount mountain sea borough capital realm empire colony
+harbour harbor hamlet suburb quarter neighbourhood neighborhood""".split())
+_PNOUNS_FAMILY = frozenset({"family", "girl", "sister", "brother", "boy", "child", "children"})
 CONNECTORS = frozenset({"de", "van", "von", "du", "la", "le", "di", "da", "del", "der", "den", "ten", "ter",
                         "st.", "st", "o'", "mac", "bin", "ibn", "al", "d'"})
 PERSON_LABELS = frozenset({"PERSON"})
@@ -53,6 +57,7 @@ _QUOTE_OPEN = {'"', "“", "‘", "«", "'", "``"}
 _VOC_BEFORE = {",", "oh", "o", "ah", "dear", "my", "--", "—", "–", "...", "…"}
 _VOC_AFTER = {",", "!", "?", ".", '"', "”", "’", "»", "'", ";", "--", "—", "–", "...", "…"}
 _PNOUNS = frozenset(person_nouns())
+_ROMAN = __import__("re").compile(r"^(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3})$")
 
 
 @dataclass
@@ -69,6 +74,7 @@ class Candidate:
     initial: bool = False
     person: float = 0.0
     other: float = 0.0
+    strong: bool = False  # a title, an honorific, a speech verb or a vocative
 
     def __post_init__(self):
         self.key = tuple(fold(w) for w in self.words)
@@ -175,8 +181,8 @@ def strip_initial_words(cands: list[Candidate], common: frozenset) -> None:
     count = Counter(c.key for c in cands)
     mid = set(c.key for c in cands if not c.initial)
     for c in cands:
-        if c.initial and c.title is None and len(c.key) >= 2 and c.key[0] in common \
-                and c.key not in mid and count[c.key[1:]] > count[c.key]:
+        if c.title is None and len(c.key) >= 2 and c.key[0] in common and count[c.key[1:]] > count[c.key] \
+                and (c.initial and c.key not in mid or count[c.key] <= 2 and count[c.key[1:]] >= 5 * count[c.key]):
             c.words = c.words[1:]
             c.key = c.key[1:]
             c.name_start += 1
@@ -205,6 +211,9 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
                 and not _is_gap(tv, i, i + 1):
             j = i + 1
+        elif title is not None and i + 2 < n and tv.lower[i + 1] in CONNECTORS and (
+                _caplike(words[i + 2]) or tv.lower[i + 2] in CONNECTORS and i + 3 < n and _caplike(words[i + 3])):
+            j = i + 1  # "Mr. van der Luyden"
         elif title is not None and i + 1 < n and title_key(words[i + 1]) and i + 2 < n \
                 and _caplike(words[i + 2]) and not _is_gap(tv, i, i + 2):
             # two titles in a row ("Lady Sarah", "Dr. Sir John", "Mr. Justice X")
@@ -219,6 +228,9 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 continue
         k = j
         suffix = None
+        while k < n and k == first and tv.lower[k] in CONNECTORS and title is not None and k + 1 < n:
+            k += 1  # leading particles after a title; the loop below takes the capitalized words
+            first_particles = True
         while k < n:
             wk = words[k]
             if k > first and _is_gap(tv, k - 1, k):
@@ -278,16 +290,29 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             i = k
             continue
         start = i if title is not None else s_name
-        # "old Cotter", "young Mr. Linwood": an adjective of age directly before the name belongs to it.
-        if start > 0 and tv.lower[start - 1] in NAME_ADJECTIVES and not _is_gap(tv, start - 1, start) \
-                and toks[start - 1].head in range(start, k):
-            start -= 1
+        # Regnal numbers belong to the name ("Charles II").
+        if k < n and _ROMAN.match(words[k]) and not _is_gap(tv, k - 1, k) and toks[k].tag == "NNP":
+            k += 1
+        # "old Cotter", "poor Miss Birch", "the late John Graves": adjectives describing the name belong
+        # to it, with their article.
+        a = start
+        while a > 0 and toks[a - 1].tag == "JJ" and words[a - 1][:1].islower() \
+                and tv.lower[a - 1] not in ("dear", "dearest", "poor", "own", "beloved", "darling") \
+                and toks[a - 1].head in range(start, k) and not _is_gap(tv, a - 1, a):
+            a -= 1
+        if a == start and start > 0 and tv.lower[start - 1] in NAME_ADJECTIVES and not _is_gap(tv, start - 1, start):
+            a -= 1
+        if a < start and a > 0 and tv.lower[a - 1] in ("the", "that", "this") and toks[a - 1].head in range(start, k):
+            a -= 1
+        start = a
         c = Candidate(start, k, title, tuple(ws), suffix, s_name)
         # "the Ambersons": a family named in the plural takes its article.
         if title is None and start == s_name and start > 0 and tv.lower[start - 1] == "the" \
                 and toks[k - 1].tag == "NNPS" and ws[-1].endswith("s") and not _is_gap(tv, start - 1, start):
             c.s = start - 1
             c.the = True
+        c.in_quote = tv.in_quote[c.s]
+        c.initial = tv.initial[c.s]
         out.append(c)
         i = k
     return out
@@ -334,14 +359,16 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
         dep = toks[last].dep
         if 0 <= head < n:
             hl = toks[head].lemma.lower()
-            if dep == "nsubj" and hl in SPEECH_VERBS:
-                p += 1.0
+            if dep == "nsubj" and hl in SPEECH_VERBS and not tv.in_quote[last]:
+                p += 2.0
             elif dep == "nsubj" and toks[head].pos == "VERB":
                 p += 0.7
             elif dep in ("dobj", "dative") and hl in SOCIAL_VERBS:
                 p += 0.7
             elif dep == "appos" and toks[head].lemma.lower() in _PNOUNS:
                 p += 1.0
+        if given_gender(c.words[0]) and not (prv >= 0 and lower[prv] in PLACE_PREPS):
+            p += 0.7  # a common given name
         if nxt < n and lower[nxt] in WHO:
             p += 0.7
         if c.in_quote and prv >= 0 and lower[prv] in _VOC_BEFORE and (c.e >= n or lower[c.e] in _VOC_AFTER):
@@ -356,10 +383,16 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             o += 0.3
         if prv >= 0 and lower[prv] == "the" and c.title is None and not c.the:
             o += 0.7
+        if prv >= 1 and lower[prv] == "of" and c.title is None and toks[prv - 1].lemma.lower() in PLACE_NOUNS:
+            o += 2.0  # "the village of Raveloe"
+        if dep == "compound" and 0 <= head < n and toks[head].tag in ("NN", "NNS") and c.title is None \
+                and toks[head].lemma.lower() not in _PNOUNS_FAMILY:
+            o += 0.7  # "the Raveloe boys", "the Dallas connection": a name used as a modifier
         if c.e < n and lower[c.e] in ("street", "road", "square", "hall", "park", "house", "lane", "court",
                                        "abbey", "castle", "hill", "river", "church", "college", "place"):
             o += 1.0
         c.person, c.other = p, o
+        c.strong = p >= 2.0 or (c.in_quote and p >= 1.0 and lab not in PERSON_LABELS)
 
 
 def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple[str, ...]]:
@@ -372,12 +405,16 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
     tw = titles()
     per: dict[tuple, list[float]] = {}
     for c in cands:
-        acc = per.setdefault(c.key, [0.0, 0.0, 0])
+        acc = per.setdefault(c.key, [0.0, 0.0, 0, 0])
         acc[0] += c.person
         acc[1] += c.other
         acc[2] += 1
+        acc[3] += c.strong
     ok = set()
-    for key, (p, o, cnt) in per.items():
+    for key, (p, o, cnt, strong) in per.items():
+        if strong >= 3 and strong >= 0.1 * cnt:
+            ok.add(key)  # spoken to, speaking, titled: a person, even with a place's name ("Dallas")
+            continue
         need = 1.0
         if len(key) == 1 and key[0] in common:
             need = 2.0  # a word also used in lower case ("Glad", "Rose") needs more than one sign
@@ -389,7 +426,7 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
         if len(key) >= 2:
             parts[key[0]] = parts.get(key[0], 0) + 1
             parts[key[-1]] = parts.get(key[-1], 0) + 1
-    for key, (p, o, cnt) in per.items():
+    for key, (p, o, cnt, strong) in per.items():
         if key in ok or len(key) != 1:
             continue
         if key[0] in parts and p + 1.0 > 0.6 * o and key[0] not in common:
