@@ -134,7 +134,7 @@ def choose_family(text: str, paragraphs) -> str:
                 w = _WORD.match(chunk, m.end())
                 if w and w.group(0).lower() not in _ELIDED:
                     single_opens += 1
-    if single_opens >= 4 and single_opens > 2 * (doubles / 2):
+    if single_opens and (doubles == 0 or single_opens >= 4 and single_opens > doubles):
         return "single"
     return "double"
 

@@ -1,0 +1,155 @@
+"""Speaker attribution on short original scenes.
+
+The characters and mentions come from a tiny cast matcher written here, so these tests exercise the
+attribution step alone (whatever the characters step does).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fabula.api import load
+from fabula.cast import CastMember
+from fabula.pipeline import Settings
+from fabula.spans import Character, Mention
+from fabula.steps.attribution import Attribution
+from fabula.steps.quotes import Quotes
+from fabula.steps.segment import Segment
+
+def _language_available() -> bool:
+    try:
+        from fabula.steps.language import load_model
+        load_model("en_core_web_sm")
+        return True
+    except Exception:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _language_available(), reason="spaCy model not installed")
+
+_PRONOUNS = {"he", "him", "his", "she", "her", "i", "me", "my"}
+
+
+def attribute(text: str, cast: list[CastMember]):
+    from fabula.steps.language import Language
+    settings = Settings(cast=tuple(cast))
+    doc = load(text)
+    doc = doc.with_layers(**Segment().run(doc, settings))
+    doc = doc.with_layers(**Language().run(doc, settings))
+    doc = doc.with_layers(**Quotes().run(doc, settings))
+    chars = tuple(Character(i, c.name, tuple(c.aliases), c.gender) for i, c in enumerate(cast))
+    owner = {}
+    for c in chars:
+        for n in (c.name,) + c.aliases:
+            owner.setdefault(n, c.id)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(owner, key=len, reverse=True)) + r")\b")
+    mentions = [Mention(m.start(), m.end(), "name", owner[m.group(0)]) for m in pattern.finditer(doc.text)]
+    mentions += [Mention(t.start, t.end, "pronoun", None) for t in doc.tokens
+                 if doc.text[t.start:t.end].lower() in _PRONOUNS]
+    mentions.sort(key=lambda m: (m.start, m.end))
+    doc = doc.with_layers(characters=chars, mentions=tuple(mentions))
+    quotes = Attribution().run(doc, settings)["quotes"]
+    names = {c.id: c.name for c in chars}
+    return [(doc.text[q.start:q.end], names.get(q.speaker), q) for q in quotes]
+
+
+def speakers(text, cast):
+    return [(t, s) for t, s, _ in attribute(text, cast)]
+
+
+TWO = [CastMember("Mina", (), "she"), CastMember("Joss", (), "he")]
+
+
+def test_tag_after_the_quote_is_explicit():
+    out = attribute('"Come in," said Mina.\n', TWO)
+    assert out[0][1] == "Mina"
+    assert out[0][2].type == "explicit"
+    assert 0.0 < out[0][2].confidence <= 1.0
+
+
+def test_tag_before_the_quote():
+    assert speakers('Joss said, "It is late."\n', TWO) == [("It is late.", "Joss")]
+
+
+def test_tag_between_the_pieces():
+    out = speakers('"Well," Mina said, "we could try the back door."\n', TWO)
+    assert out == [("Well,", "Mina"), ("we could try the back door.", "Mina")]
+
+
+def test_pronoun_tag_resolves_to_the_only_character_of_that_gender():
+    text = 'Mina and Joss stood in the rain.\n\n"We should go," she said.\n'
+    out = attribute(text, TWO)
+    assert out[0][1] == "Mina"
+    assert out[0][2].type == "anaphoric"
+
+
+MEN = [CastMember("Arthur", (), "he"), CastMember("Ben", (), "he")]
+
+
+def test_pronoun_speaker_with_two_men_takes_the_turn():
+    text = ('Arthur and Ben waited in the cold hall of the station.\n\n'
+            '"The train is late again," said Arthur.\n\n'
+            '"It always is," he whispered.\n')
+    out = speakers(text, MEN)
+    assert out == [("The train is late again,", "Arthur"), ("It always is,", "Ben")]
+
+
+def test_pronoun_speaker_with_two_men_is_the_subject_of_the_paragraph():
+    text = ('Ben sat down heavily by the fire.\n\n'
+            'Arthur turned to the window. "They are watching us," he whispered.\n')
+    assert speakers(text, MEN) == [("They are watching us,", "Arthur")]
+
+
+def test_narration_subject_next_to_the_quote():
+    text = 'Joss came in from the yard.\n\nMina sighed. "You never listen."\n'
+    assert speakers(text, TWO) == [("You never listen.", "Mina")]
+
+
+def test_alternation_in_an_untagged_exchange():
+    text = ('"Are you ready?" asked Mina.\n\n"Almost," said Joss.\n\n"Then hurry."\n\n'
+            '"I am hurrying."\n\n"Not fast enough."\n')
+    out = attribute(text, TWO)
+    assert [s for _, s, _ in out] == ["Mina", "Joss", "Mina", "Joss", "Mina"]
+    assert [q.type for _, _, q in out[2:]] == ["implicit"] * 3
+    # the addressee of an exchange is the other participant
+    assert out[2][2].addressees == (1,)
+
+
+def test_vocative_names_the_addressee_not_the_speaker():
+    text = ('"Look at this," said Joss.\n\n"What is it?" asked Mina.\n\n'
+            '"Joss, give it back to me."\n')
+    out = attribute(text, TWO)
+    last = out[-1]
+    assert last[1] == "Mina"
+    assert 1 in last[2].addressees  # Joss
+
+
+def test_first_person_narrator_speaks():
+    narration = " ".join(f"I walked past the {w} and I thought about my work." for w in
+                         ["mill", "church", "bridge", "school", "farm", "river", "inn", "quarry", "forge",
+                          "market", "chapel", "orchard", "harbour", "station", "garden", "tower"])
+    text = (narration + "\n\n"
+            '"Good morning, Nell," said Tam.\n\n"Morning," I said.\n\n'
+            '"Nell, you look tired."\n\n"I am tired."\n\n'
+            '"Nell, sit with us," said Tam.\n\n"Nell, please," said Tam again.\n\n'
+            '"Very well, Tam," I said.\n\n"Thank you, Nell," said Tam.\n')
+    cast = [CastMember("Nell", (), "she"), CastMember("Tam", (), "he")]
+    out = speakers(text, cast)
+    said = dict(out)
+    assert said["Morning,"] == "Nell"
+    assert said["Very well, Tam,"] == "Nell"
+    assert said["I am tired."] == "Nell"
+
+
+def test_long_untagged_conversation_completes_and_alternates():
+    lines = ['"Shall we begin?" asked Mina.', '"Yes," said Joss.']
+    for i in range(1000):
+        lines.append(f'"Line {i} of the long talk."')
+    text = "\n\n".join(lines) + "\n"
+    out = attribute(text, TWO)
+    assert len(out) == 1002
+    got = [s for _, s, _ in out]
+    assert set(got) <= {"Mina", "Joss"}
+    # strict alternation from the two tagged turns
+    assert all(a != b for a, b in zip(got, got[1:]))

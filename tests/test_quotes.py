@@ -1,0 +1,165 @@
+"""Quotation detection on short original texts."""
+from __future__ import annotations
+
+from fabula.api import load
+from fabula.pipeline import Settings
+from fabula.spans import Emphasis
+from fabula.steps.quotes import Quotes, find_quotes
+from fabula.steps.segment import Segment
+
+
+def detect(text: str, emphasis=()):
+    doc = load(text + ("\n" if "\n" not in text else ""))
+    doc = doc.with_layers(**Segment().run(doc, Settings()))
+    if emphasis:
+        doc = doc.with_layers(emphasis=tuple(emphasis))
+    quotes = Quotes().run(doc, Settings())["quotes"]
+    return doc, quotes
+
+
+def texts(text: str, emphasis=()):
+    doc, quotes = detect(text, emphasis)
+    return [doc.text[q.start:q.end] for q in quotes]
+
+
+def test_curly_double_quotes_exclude_the_marks():
+    assert texts("\u201cThe kettle is singing,\u201d Marta said.\n") == ["The kettle is singing,"]
+
+
+def test_straight_double_quotes():
+    assert texts('Ivo looked up. "Is it raining again?"\n') == ["Is it raining again?"]
+
+
+def test_interrupted_quote_is_two_spans_in_one_group():
+    doc, quotes = detect('"Sit down," she said. "You look exhausted."\n')
+    assert [doc.text[q.start:q.end] for q in quotes] == ["Sit down,", "You look exhausted."]
+    assert quotes[0].group == quotes[1].group
+
+
+def test_separate_paragraphs_are_separate_groups():
+    doc, quotes = detect('"Where to?" asked Bram.\n\n"The harbour," said Nell.\n')
+    assert len(quotes) == 2
+    assert quotes[0].group != quotes[1].group
+
+
+def test_british_single_quotes_and_apostrophes():
+    text = ("\u2018I don\u2019t think the Joneses\u2019 boat will float,\u2019 said Pip. "
+            "\u2018It\u2019s five o\u2019clock and they\u2019ve patched \u2019em twice.\u2019\n\n"
+            "\u2018We\u2019ll see,\u2019 said Ros.\n")
+    found = texts(text)
+    assert found == ["I don\u2019t think the Joneses\u2019 boat will float,",
+                     "It\u2019s five o\u2019clock and they\u2019ve patched \u2019em twice.",
+                     "We\u2019ll see,"]
+
+
+def test_straight_single_quotes_with_elisions():
+    text = ("'Tell 'em I'm coming,' said the carter.\n\n"
+            "'The Harrises' dog won't wait,' said Min.\n\n"
+            "'Right,' he said.\n\n'Fine,' she said.\n")
+    found = texts(text)
+    assert found == ["Tell 'em I'm coming,", "The Harrises' dog won't wait,", "Right,", "Fine,"]
+
+
+def test_nested_quote_stays_inside():
+    text = "\u201cHe looked at me and said, \u2018Not today,\u2019 and walked off,\u201d Lena told us.\n"
+    assert texts(text) == ["He looked at me and said, \u2018Not today,\u2019 and walked off,"]
+
+
+def test_nested_double_inside_british_single():
+    text = ("\u2018She wrote \u201cnever again\u201d on the card,\u2019 said Odo.\n\n"
+            "\u2018Did she mean it?\u2019 asked Fen.\n\n\u2018No.\u2019\n\n\u2018Good.\u2019\n")
+    assert texts(text)[0] == "She wrote \u201cnever again\u201d on the card,"
+
+
+def test_multi_paragraph_speech_continues_in_one_group():
+    text = ('"The first thing you learn at sea is patience. The second thing is rope.\n\n'
+            '"The third thing is that nobody listens to the first two," said the mate.\n\n'
+            'Nobody laughed.\n')
+    doc, quotes = detect(text)
+    assert [doc.text[q.start:q.end] for q in quotes] == [
+        "The first thing you learn at sea is patience. The second thing is rope.",
+        "The third thing is that nobody listens to the first two,"]
+    assert quotes[0].group == quotes[1].group
+
+
+def test_closing_mark_without_opening_repairs_from_paragraph_start():
+    text = 'Nothing here is mine," Tova said, and shut the door.\n'
+    assert texts(text) == ["Nothing here is mine,"]
+
+
+def test_opening_mark_never_closed_ends_at_paragraph_end():
+    text = 'Kell said, "Bring the lamp and the map\n\nThe wind rose.\n'
+    assert texts(text) == ["Bring the lamp and the map"]
+
+
+def test_quote_spanning_line_breaks():
+    text = '"This is a long remark that wraps\nonto the next line," said Ada.\n\nShe left.\n'
+    assert texts(text) == ["This is a long remark that wraps\nonto the next line,"]
+
+
+def test_em_dash_dialogue():
+    text = ("\u2014 Are you coming? \u2014 asked Rui.\n\n\u2014 Not yet.\n\n"
+            "\u2014 Then I go alone.\n\nHe went.\n\n\u2014 Wait!\n")
+    found = texts(text)
+    assert found[:2] == ["Are you coming?", "Not yet."]
+    assert "Wait!" in found
+
+
+def test_short_quoted_word_in_narration_is_not_speech():
+    text = 'She had never liked the word "cosy" and avoided it.\n\n"Hello," said Jo.\n'
+    assert texts(text) == ["Hello,"]
+
+
+def test_exclamation_after_a_noun_is_speech():
+    assert texts('There was a cry of "Fire!" from the yard.\n') == ["Fire!"]
+
+
+def test_stage_direction_splits_quote_in_same_group():
+    doc, quotes = detect('"Well, (smiling at him) I think you are right."\n')
+    assert [doc.text[q.start:q.end] for q in quotes] == ["Well,", "I think you are right."]
+    assert quotes[0].group == quotes[1].group
+
+
+def test_italic_thought():
+    text = "Mara stared at the sea. I will not go back there. Then she turned.\n"
+    doc = load(text)
+    s = doc.text.index("I will")
+    e = doc.text.index("there.") + len("there.")
+    doc2, quotes = detect(text, [Emphasis(s, e, "italic")])
+    thoughts = [q for q in quotes if q.kind == "thought"]
+    assert [doc2.text[q.start:q.end] for q in thoughts] == ["I will not go back there."]
+
+
+def test_italic_inside_quote_is_not_a_thought():
+    text = '"I said I would never do it again," he said.\n'
+    doc = load(text)
+    s = doc.text.index("I said")
+    e = doc.text.index("again") + len("again")
+    _, quotes = detect(text, [Emphasis(s, e, "italic")])
+    assert all(q.kind == "speech" for q in quotes)
+
+
+def test_unbalanced_marks_everywhere_stay_linear():
+    lines = []
+    for i in range(1000):
+        lines.append('"Line %d never closes and "this one" does not either' % i if i % 3 == 0
+                     else 'He said "yes" and then "no and then' if i % 3 == 1
+                     else 'stray " mark "" here "')
+    text = "\n\n".join(lines) + "\n"
+    doc, quotes = detect(text)
+    assert quotes  # completes, and every span is inside the text, non-empty, outside the marks
+    for q in quotes:
+        assert 0 <= q.start < q.end <= len(doc.text)
+        assert doc.text[q.start:q.end].strip()
+
+
+def test_spans_never_include_marks():
+    text = '"One," said A. "Two." \u201cThree\u201d \u2018Four\u2019 "Five"\n'
+    doc, quotes = detect(text)
+    for q in quotes:
+        piece = doc.text[q.start:q.end]
+        assert piece[0] not in "\"\u201c\u201d\u2018\u2019" and piece[-1] not in "\"\u201c\u201d\u2018\u2019"
+
+
+def test_find_quotes_on_empty_input():
+    assert find_quotes("", ()) == []
