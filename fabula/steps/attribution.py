@@ -47,8 +47,11 @@ _MALE_NOUNS = frozenset("""man men gentleman gentlemen boy boys father uncle bro
 king duke count prince lord sir master mister mr nephew groom grandfather host landlord hero
 butler footman servant fellow chap lad old colonel captain major general doctor professor
 clergyman priest vicar rector curate parson inspector sergeant constable waiter baron marquis""".split())
+_SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
+observation response retort comment reproach rejoinder greeting protest salutation""".split())
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DEFER = "defer"
+_W_PARITY, _W_PARTICIPANT, _W_PROMINENCE, _W_PREV = 1.0, 0.4, 0.5, 0.8
 _CONV_BREAK_CHARS = 400  # a quote-free narration paragraph this long ends a conversation
 _LOOKBACK_PARAS = 4      # how far back a pronoun looks for its character
 _CAL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_calibration.json"
@@ -368,7 +371,15 @@ class _Attributor:
             if self._par_of(qs[a].end) == self._par_of(qs[b].start):
                 regions.append(("between", qs[a].end, qs[b].start))
         regions.append(("after", last.end, next_start))
-        regions.append(("before", prev_end, first.start))
+        before_start = prev_end
+        if prev_end == par.start and self.u_par[k] > 0 and not self.text[par.start:first.start].strip(" \"'\u201c\u2018"):
+            # "Mrs. Elton, speaking louder, said,\n\n"Yes, here I am..."": the tag ends the paragraph before
+            prev_par = self.paragraphs[self.u_par[k] - 1]
+            tail = self.text[prev_par.start:prev_par.end].rstrip()
+            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--"):
+                if not (k > 0 and self.u_last_par[k - 1] == self.u_par[k] - 1):
+                    before_start = prev_par.start
+        regions.append(("before", before_start, first.start))
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             if where == "after":
@@ -384,6 +395,17 @@ class _Attributor:
                 got = self._subject_speaker(v, toks, k)
                 if got:
                     return got
+            # "was Henry's answer", "the reply of the old man", "an exclamation of Catherine's"
+            for i in toks:
+                if self.tokens[i].lemma.lower() in _SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
+                    for j in toks:
+                        tj = self.tokens[j]
+                        if tj.head == i and tj.dep == "poss" or (
+                                tj.dep == "pobj" and self.tokens[tj.head].head == i
+                                and self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of"):
+                            got = self._resolve(j, k)
+                            if got:
+                                return got
         # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
         for where, a, b in regions[-2:]:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
@@ -428,7 +450,7 @@ class _Attributor:
         if not subj:
             # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
             # (spaCy often calls the name of an inverted tag an object).
-            inverted = toks and v == toks[0]
+            inverted = not any(self.tokens[i].pos != "PUNCT" for i in toks if i < v)
             for i in range(v + 1, min(v + 5, len(self.tokens))):
                 if i not in tokset:
                     break
@@ -516,53 +538,54 @@ class _Attributor:
     def _recent_character(self, pos: int, gender: str, k: int) -> int | None:
         """The character a he/she (or "the lady") next to quote k refers to.
 
-        Candidates are gender-compatible characters named in recent narration and the speakers of
-        this conversation. Turn-taking comes first (the speaker two turns back, when the last turn was
-        someone else's), then the most recent subject, then the most recent mention; never the
-        addressee named inside the quote, and not the previous turn's speaker when another fits.
+        Evidence adds up over gender-compatible candidates: recent mentions in the narration
+        (nearer and in subject position weigh more, the current paragraph most), turn-taking (the
+        speaker two turns back when the last turn was someone else's), the conversation's known
+        participants, and prominence in the story (an unanchored "she" is most often the
+        protagonist). Never the addressee named in the quote; the previous turn's speaker loses
+        weight (a new paragraph is usually a new speaker).
         """
         par = self._par_of(pos)
         lo = self.paragraphs[max(0, par - _LOOKBACK_PARAS)].start
         j = bisect.bisect_left(self.named_starts, pos) - 1
-        seen: list[tuple[int, bool, int]] = []
+        score: Counter = Counter()
+        rank = 0
         while j >= 0 and self.named[j][0] >= lo:
             start, cid, ti, subj = self.named[j]
             if self._compatible(cid, gender):
-                seen.append((cid, subj, self._par_of(start)))
+                d = par - self._par_of(start)
+                w = (1.0 if d == 0 else 0.6 / d) * (1.4 if subj else 1.0) * (1.0 if rank == 0 else 0.7)
+                score[cid] += w
+                rank += 1
             j -= 1
         voc = set(self.vocatives[k])
         same_par_prev = k > 0 and self.u_last_par[k - 1] == self.u_par[k]
         prev_sp = None
         if k > 0 and self.conv[k - 1] == self.conv[k] and not same_par_prev:
             prev_sp = self.speaker[k - 1]
-        # turn-taking: A B [A]
         if prev_sp is not None and k >= 2 and self.conv[k - 2] == self.conv[k] \
                 and self.u_par[k - 1] != self.u_last_par[k - 2]:
             two = self.speaker[k - 2]
-            if two is not None and two != prev_sp and two not in voc and self._strict(two, gender):
-                return two
-        # the subject of this paragraph's narration before the quote
-        for c, subj, p in seen:
-            if p != par:
-                break
-            if subj and c not in voc and c != prev_sp:
-                return c
-        parts = [c for c in self._participants(k) if c not in voc and c != prev_sp and self._strict(c, gender)]
-        cands = [c for c, _, _ in seen if c not in voc and c != prev_sp]
-        if len(parts) == 1 and (not cands or parts[0] in cands[:3]):
-            return parts[0]
-        near_par = seen[0][2] if seen else par
-        for c, subj, p in seen:
-            if p < near_par - 1:
-                break
-            if subj and c not in voc and c != prev_sp:
-                return c
-        if cands:
-            return cands[0]
-        if parts:
-            return parts[0]
-        rest = [c for c, _, _ in seen if c not in voc]
-        return rest[0] if rest else None
+            if two is not None and two != prev_sp and self._compatible(two, gender):
+                score[two] += _W_PARITY
+        for c in self._participants(k)[:3]:
+            if self._compatible(c, gender):
+                score[c] += _W_PARTICIPANT
+        if not hasattr(self, "_prominence"):
+            cnt = Counter(m.character for m in self.mentions if m.character is not None)
+            top = max(cnt.values(), default=1)
+            self._prominence = {c: math.log1p(v) / math.log1p(top) for c, v in cnt.items()}
+        for c in list(score):
+            score[c] += _W_PROMINENCE * self._prominence.get(c, 0.0)
+            if not self._strict(c, gender):
+                score[c] -= 0.3
+        if prev_sp in score:
+            score[prev_sp] -= _W_PREV
+        for v in voc:
+            score.pop(v, None)
+        if not score:
+            return None
+        return score.most_common(1)[0][0]
 
     def _strict(self, cid: int, gender: str) -> bool:
         return self.characters[cid].gender == gender

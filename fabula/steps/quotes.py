@@ -230,13 +230,18 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
         prev_end = None
+        prev_tagged = False
         for k, (s, e) in enumerate(pieces):
+            nxt = pieces[k + 1][0] if k + 1 < len(pieces) else hi
+            tagged_after = _has_tag(text, e, nxt)
             if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
                 pass  # same group as the open quotation of the previous paragraph
-            elif prev_end is not None and _tag_gap(text, prev_end, s):
-                pass
+            elif prev_end is not None and _tag_gap(text, prev_end, s) and not (
+                    _has_tag(text, prev_end, s) and tagged_after and prev_tagged is not None):
+                pass  # a speech tag between two pieces of one utterance (unless each has its own)
             else:
                 group += 1
+            prev_tagged = tagged_after
             out.append(Quote(s, e, group=group))
             prev_end = e
         if pieces:
@@ -332,6 +337,12 @@ def _split_stage_directions(text: str, pieces: list) -> list:
                 cur = m.end()
         _add(text, out, cur, e)
     return out
+
+
+def _has_tag(text: str, a: int, b: int) -> bool:
+    """Does the narration at text[a:b] open with a speech tag (a speech verb in its first words)?"""
+    words = _WORD.findall(text, a, min(b, a + 60))[:5]
+    return any(is_speech_word(w, strict=True) for w in words)
 
 
 def _tag_gap(text: str, a: int, b: int) -> bool:
