@@ -63,3 +63,9 @@ def test_fifty_megabyte_line(tmp_path):
     doc = analyze(f, until="segment")
     assert len(doc.layer("paragraphs")) == 1
     assert doc.layer("paragraphs")[0].end == len(doc.text.rstrip())
+
+
+def test_chapter_limit_is_configurable():
+    text = "".join(f"Chapter {i}\n\nThing {i}.\n\n" for i in range(1, 60))
+    with pytest.raises(InputError, match="over the limit of 50"):
+        read_string(text, limits=Limits(max_chapters=50))

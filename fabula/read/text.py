@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..document import Document, Metadata
+from ..errors import InputError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sourcemap import TextBuilder
 from ..spans import Chapter
@@ -74,6 +75,8 @@ def read_text(source: str, name: str = "input", encoding: str | None = None,
 
     text = builder.text()
     chapters = find_chapters(text)
+    if len(chapters) > limits.max_chapters:
+        raise InputError(f"{name}: {len(chapters):,} chapters is over the limit of {limits.max_chapters:,}")
     metadata = Metadata(summary="\n\n".join(summary) or None, notes=tuple(notes),
                         source_format=source_format, source_path=name, encoding=encoding)
     return Document(text=text, metadata=metadata, layers={"chapters": chapters, "emphasis": ()},
