@@ -20,6 +20,9 @@ GIVEN_TITLES = frozenset({"sir", "lady", "lord", "dame", "aunt", "auntie", "aunt
                           "don", "dona", "donna", "grandma", "granny", "grandpa", "saint"})
 
 Form = tuple  # (title or None, key tuple)
+# Civil titles that also go with a given name ("Miss Elizabeth", "Master Philip", "Madame Olga").
+_GIVEN_OK = frozenset({"miss", "master", "madame", "mademoiselle", "mlle", "mme", "signorina", "fraulein",
+                       "senorita", "dona", "donna", "don"})
 
 
 @dataclass
@@ -72,7 +75,8 @@ class Char:
         if votes:
             self.votes.update(votes)
         if len(key) >= 2:
-            self.given.add(key[0])
+            if not (title_marital(title) == "married" and given_gender(key[0]) == "he"):
+                self.given.add(key[0])  # not the husband's name in "Mrs. John Dashwood"
             self.surnames.add(key[-1])
         elif title is None:
             self.singles.add(key[0])
@@ -167,16 +171,24 @@ class Clusterer:
     # ---- matching
     def _full_matches(self, title, key) -> list[int]:
         out = []
+        wife = title_marital(title) == "married"
         for c in self.chars:
-            if any(k == key for (_, k) in c.forms) and compatible(c, title):
-                out.append(c.id)
+            ts = [t for (t, k) in c.forms if k == key]
+            if not ts or not compatible(c, title):
+                continue
+            # "Mrs. Lovell Mingott" is Lovell Mingott's wife: a married woman's title and the bare full
+            # name are two people unless the character is already known under that title
+            if c.seed is None and (wife != any(title_marital(t) == "married" for t in ts)
+                                   and (wife or all(title_marital(t) == "married" for t in ts))):
+                continue
+            out.append(c.id)
         if out:
             return out
         # same surname, given names that are familiar forms of each other ("Lizzy Bennet")
         for c in self.chars:
-            for (_, k) in c.forms:
+            for (t, k) in c.forms:
                 if len(k) == len(key) >= 2 and k[-1] == key[-1] and same_given(k[0], key[0]) \
-                        and k[1:-1] == key[1:-1] and compatible(c, title):
+                        and k[1:-1] == key[1:-1] and compatible(c, title) and t == title:
                     out.append(c.id)
                     break
         if out:
@@ -195,9 +207,15 @@ class Clusterer:
         if exact:
             return exact
         n_bare = self.forms.get((title, (word,)), 0)
-        given = [c.id for c in self.chars if _given_match(word, c, n_bare <= 3) and compatible(c, title, votes)]
-        if title in ("mr", "mister", "mrs", "missus", "ms"):
-            given = []  # Mr. and Mrs. go with a surname ("Mr. Thomas" is not Thomas Lynde)
+        given = [c.id for c in self.chars if word in c.given and compatible(c, title, votes)]
+        if not given:
+            given = [c.id for c in self.chars if _given_match(word, c, n_bare <= 3) and compatible(c, title, votes)]
+        if title in NOBLE:
+            # "Sir Henry" is not Henry Crawford: a title of rank goes with someone who bears one
+            given = [cid for cid in given if self.chars[cid].seed is not None
+                     or any(t in NOBLE for (t, _) in self.chars[cid].forms if t)]
+        if title is not None and title not in GIVEN_TITLES and title not in _GIVEN_OK:
+            given = []  # Mr., Mrs., Colonel go with a surname ("Colonel Fitzwilliam" is not Fitzwilliam Darcy)
         sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
         if title is not None:
             # a character already called by another title with this surname is another person
@@ -211,8 +229,14 @@ class Clusterer:
             # surname then usually names his father (or her mother). A full name that is only an
             # occasional introduction ("Fitzwilliam Darcy" beside "Mr. Darcy") does attach.
             n_form = self.forms.get((title, (word,)), 0)
-            sur = [cid for cid in sur if self.chars[cid].seed is not None
-                   or self._given_alone(self.chars[cid]) <= 0.5 * n_form]
+            if title_marital(title) != "unmarried":
+                sur = [cid for cid in sur if self.chars[cid].seed is not None
+                       or self._given_alone(self.chars[cid]) <= 0.5 * n_form]
+            if title_marital(title) == "married":
+                # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
+                sur = [cid for cid in sur if self.chars[cid].seed is not None
+                       or "married" in self.chars[cid].marital
+                       or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
             tg = title_gender(title)
             if tg == "she":
                 # a woman's title goes to a full name only when that person is known to be a woman
@@ -229,7 +253,10 @@ class Clusterer:
             # a frequent bare given name does not attach to a full name seen once ("Mary" and "Lady Mary Grierson")
             n_form = self.forms.get((None, (word,)), 0)
             given = [cid for cid in given if self.chars[cid].seed is not None or n_form < 10
-                     or sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) >= 2]
+                     or sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) >= 2
+                     or any(self._surname_uses.get(sn, 0) >= 3 for sn in self.chars[cid].surnames)]
+        if title is None and given and sur and not set(given) & set(sur):
+            return sorted(set(given) | set(sur))  # "Fitzwilliam": a given name here, a surname there
         if title in GIVEN_TITLES:
             first, second = given, sur
         elif title is not None:
@@ -249,6 +276,10 @@ class Clusterer:
     def run(self, forms: Counter, votes: dict) -> None:
         """forms: Counter of (title, key) -> occurrences; votes: form -> Counter of pronoun votes."""
         self.forms = forms
+        self._surname_uses = Counter()
+        for (t, k), n in forms.items():
+            if len(k) == 1 and t is not None and t not in GIVEN_TITLES:
+                self._surname_uses[k[0]] += n
         multi = sorted((f for f in forms if len(f[1]) >= 2), key=lambda f: (-len(f[1]), -forms[f]))
         for f in multi:
             title, key = f

@@ -29,6 +29,7 @@ class Item:
     char: int | None = None
     options: tuple = ()  # candidate characters of an ambiguous name
     definite: bool = False  # noun phrase with "the"
+    end_char: int | None = None  # a name whose last token carries glued punctuation
 
 
 @dataclass

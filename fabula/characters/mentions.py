@@ -57,6 +57,7 @@ _QUOTE_OPEN = {'"', "“", "‘", "«", "'", "``"}
 _VOC_BEFORE = {",", "oh", "o", "ah", "dear", "my", "--", "—", "–", "...", "…"}
 _VOC_AFTER = {",", "!", "?", ".", '"', "”", "’", "»", "'", ";", "--", "—", "–", "...", "…"}
 _PNOUNS = frozenset(person_nouns())
+_GLUE = __import__("re").compile(r"--|[;:!?,()\"“”]|\.(?=[^\w\s]|-)")
 _ROMAN = __import__("re").compile(r"^(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3})$")
 
 
@@ -75,6 +76,7 @@ class Candidate:
     person: float = 0.0
     other: float = 0.0
     strong: bool = False  # a title, an honorific, a speech verb or a vocative
+    end_char: int | None = None  # when the last token carries glued punctuation
 
     def __post_init__(self):
         self.key = tuple(fold(w) for w in self.words)
@@ -182,7 +184,9 @@ def strip_initial_words(cands: list[Candidate], common: frozenset) -> None:
     mid = set(c.key for c in cands if not c.initial)
     for c in cands:
         if c.title is None and len(c.key) >= 2 and c.key[0] in common and count[c.key[1:]] > count[c.key] \
-                and (c.initial and c.key not in mid or count[c.key] <= 2 and count[c.key[1:]] >= 5 * count[c.key]):
+                and (c.initial and c.key not in mid or count[c.key] <= 2 and count[c.key[1:]] >= 5 * count[c.key]) \
+                or c.title is None and len(c.key) >= 2 and c.initial and count[c.key] <= 2 \
+                and count[c.key[1:]] >= 10 * count[c.key]:
             c.words = c.words[1:]
             c.key = c.key[1:]
             c.name_start += 1
@@ -264,8 +268,17 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             # the suffix tokens are at the end; keep only the name tokens as words
             name_toks = [t for t in name_toks if words[t] != "-" and words[t].lower() not in hon]
         ws = []
+        cut_end = None
         for t in name_toks:
             wt = words[t]
+            m = _GLUE.search(wt)
+            if m and m.start() > 0:
+                # "Bennet;--she": the tokenizer left punctuation and the next word glued on
+                wt = wt[:m.start()]
+                cut_end = toks[t].start + len(wt)
+                k = t + 1
+                ws.append(wt)
+                break
             if suffix and "-" in wt and wt.rsplit("-", 1)[1].lower() == suffix:
                 wt = wt.rsplit("-", 1)[0]
             ws.append(wt)
@@ -306,6 +319,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             a -= 1
         start = a
         c = Candidate(start, k, title, tuple(ws), suffix, s_name)
+        c.end_char = cut_end
         # "the Ambersons": a family named in the plural takes its article.
         if title is None and start == s_name and start > 0 and tv.lower[start - 1] == "the" \
                 and toks[k - 1].tag == "NNPS" and ws[-1].endswith("s") and not _is_gap(tv, start - 1, start):

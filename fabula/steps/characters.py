@@ -38,7 +38,7 @@ def name_spans(doc: Document) -> set[tuple[int, int]]:
     """Person-name spans only (the LitBank-style named-person layer), for evaluation."""
     tv, cands, common = _candidates(doc)
     ok = M.accept(cands, common)
-    return {(tv.tokens[c.s].start, tv.tokens[c.e - 1].end) for c in cands if M.is_name(c, ok)}
+    return {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in cands if M.is_name(c, ok)}
 
 
 def _seeds(doc: Document, settings):
@@ -141,8 +141,7 @@ def _display(ch, surface: dict) -> str:
     full = [f for f in forms if f[0] is None and len(f[1]) >= 2 and forms[f] > 0]
     if full:
         f = max(full, key=lambda f: (forms[f] >= 2, len(f[1]) == 2, forms[f]))
-        if forms[f] >= 2 or sum(forms.values()) < 6:
-            return surface[f]
+        return surface[f]
     f = max((f for f in forms if forms[f] > 0), key=lambda f: (forms[f], len(f[1])))
     return surface[f]
 
@@ -188,7 +187,8 @@ class Characters:
         taken: set[int] = set()
         for c in names:
             f = _form(c)
-            it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()))
+            it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
+                      end_char=c.end_char)
             items.append(it)
             taken.update(range(c.s, c.e))
         for i, cls, num in M.find_pronouns(tv):
@@ -266,7 +266,7 @@ class Characters:
         toks = tv.tokens
         for it in sorted(items, key=lambda x: (x.s, x.e)):
             cid = new_id.get(it.char) if it.char is not None else None
-            mentions.append(Mention(toks[it.s].start, toks[it.e - 1].end, it.kind, cid))
+            mentions.append(Mention(toks[it.s].start, it.end_char or toks[it.e - 1].end, it.kind, cid))
         return {"mentions": tuple(mentions), "characters": tuple(characters)}
 
     @staticmethod
