@@ -30,6 +30,8 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
+MOTION = frozenset("""go come return travel walk drive ride sail move journey head hurry run fly road way
+path route train coach ship boat trip voyage leave set start arrive emigrate move flee retire""".split())
 PLACE_NOUNS = frozenset("""village town city province county parish kingdom country island river street shire
 state duchy district region land port valley lake mount mountain sea borough capital realm empire colony
 harbour harbor hamlet suburb quarter neighbourhood neighborhood""".split())
@@ -284,6 +286,10 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             ws.append(wt)
         # Exclamation / filler words at the front are not part of a name ("Oh Tom", "Good God").
         s_name = first
+        if title is None and len(ws) >= 2 and tv.initial[first] and not toks[first].entity \
+                and toks[first + 1].entity == "PERSON":
+            ws = ws[1:]  # "Later Akiko-san poured": the tagger's name starts after the first word
+            s_name += 1
         while ws and ws[0].lower().strip(".") in bad and len(ws) > 1 and title is None:
             ws = ws[1:]
             s_name += 1
@@ -397,6 +403,9 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             o += 0.3
         if prv >= 0 and lower[prv] == "the" and c.title is None and not c.the:
             o += 0.7
+        if prv >= 1 and lower[prv] in ("to", "from", "towards", "for") and c.title is None \
+                and toks[prv - 1].lemma.lower() in MOTION:
+            o += 1.0  # "the road to Brinkley", "came to Lowestoft", "left for Paris"
         if prv >= 1 and lower[prv] == "of" and c.title is None and toks[prv - 1].lemma.lower() in PLACE_NOUNS:
             o += 2.0  # "the village of Raveloe"
         if dep == "compound" and 0 <= head < n and toks[head].tag in ("NN", "NNS") and c.title is None \
@@ -432,7 +441,7 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
         need = 1.0
         if len(key) == 1 and key[0] in common:
             need = 2.0  # a word also used in lower case ("Glad", "Rose") needs more than one sign
-        if p >= need and p > 0.6 * o:
+        if p >= need and p > (0.6 if cnt >= 5 else 1.0) * o:
             ok.add(key)
     # The first or last word of an accepted full name is the same person unless it is a place.
     parts: dict[str, int] = {}
@@ -539,3 +548,65 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
         elif i >= 2 and toks[i - 1].lemma.lower() in SPEECH_VERBS and lower[i - 2] in (",", '"', "”", "'", "’", "!", "?"):
             speech[key] += 1
     return {k: v for k, v in occ.items() if speech[k] >= min_speech}
+
+
+def propagate(tv: TokenView, cands: list[Candidate], keys: set, common: frozenset = frozenset(),
+              force: bool = False) -> list[Candidate]:
+    """Occurrences of accepted names the candidate pass missed (the tagger called them common nouns).
+
+    Capitalized tokens spelling a known name key become candidates too; an ordinary word ("Rose") only
+    when it is not at the start of a sentence, unless `force` (a cast given by the user)."""
+    words_in = set()
+    for k in keys:
+        words_in.update(k)
+    covered = set()
+    for c in cands:
+        covered.update(range(c.s, c.e))
+    hon = honorifics()
+    toks = tv.tokens
+    n = len(toks)
+    extra = []
+    i = 0
+    while i < n:
+        w = tv.words[i]
+        if i in covered or not w[:1].isupper():
+            i += 1
+            continue
+        base = w.split("-")[0]
+        if fold(base) not in words_in:
+            i += 1
+            continue
+        j = i
+        while j < n and j not in covered and tv.words[j][:1].isupper() \
+                and fold(tv.words[j].split("-")[0]) in words_in and (j == i or not _is_gap(tv, j - 1, j)):
+            j += 1
+        ws = [tv.words[k].split("-")[0] if "-" in tv.words[k] and tv.words[k].rsplit("-", 1)[1].lower() in hon
+              else tv.words[k] for k in range(i, j)]
+        key = tuple(fold(x) for x in ws)
+        if key not in keys:
+            j = i + 1
+            ws = ws[:1]
+            key = key[:1]
+            if key not in keys:
+                i += 1
+                continue
+        if not force and key[0] in common and (tv.initial[i] or toks[i].tag not in ("NNP", "NNPS", "NN")):
+            i = j
+            continue
+        suffix = None
+        if "-" in tv.words[j - 1] and tv.words[j - 1].rsplit("-", 1)[1].lower() in hon:
+            suffix = tv.words[j - 1].rsplit("-", 1)[1].lower()
+        elif j + 1 < n and tv.words[j] == "-" and tv.lower[j + 1] in hon:
+            suffix = tv.lower[j + 1]
+            j += 2
+        start = i
+        title = None
+        if i > 0 and title_key(tv.words[i - 1]) and (i - 1) not in covered and not _is_gap(tv, i - 1, i):
+            title = title_key(tv.words[i - 1])
+            start = i - 1
+        c = Candidate(start, j, title, tuple(ws), suffix, i)
+        c.in_quote = tv.in_quote[start]
+        c.initial = tv.initial[start]
+        extra.append(c)
+        i = j
+    return extra

@@ -38,7 +38,9 @@ def name_spans(doc: Document) -> set[tuple[int, int]]:
     """Person-name spans only (the LitBank-style named-person layer), for evaluation."""
     tv, cands, common = _candidates(doc)
     ok = M.accept(cands, common)
-    return {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in cands if M.is_name(c, ok)}
+    names = [c for c in cands if M.is_name(c, ok)]
+    names += [c for c in M.propagate(tv, cands, ok, common) if M.is_name(c, ok)]
+    return {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in names}
 
 
 def _seeds(doc: Document, settings):
@@ -92,48 +94,6 @@ def _pronoun_votes(tv, names) -> dict:
     return votes
 
 
-def _cast_candidates(tv, cands, clusterer) -> list:
-    """Candidates for cast words spaCy did not see as proper nouns (lower-cased tags, odd spellings)."""
-    words = set()
-    for ch in clusterer.chars:
-        for (_, key) in ch.forms:
-            words.update(key)
-    covered = set()
-    for c in cands:
-        covered.update(range(c.s, c.e))
-    extra = []
-    toks = tv.tokens
-    n = len(toks)
-    i = 0
-    while i < n:
-        if i in covered or not tv.words[i][:1].isupper():
-            i += 1
-            continue
-        base = tv.words[i].split("-")[0]
-        if fold(base) not in words:
-            i += 1
-            continue
-        j = i
-        while j < n and j not in covered and tv.words[j][:1].isupper() and fold(tv.words[j].split("-")[0]) in words:
-            j += 1
-        ws = tuple(tv.words[k] for k in range(i, j))
-        suffix = None
-        if j + 1 < n and tv.words[j] == "-" and tv.lower[j + 1] in M.honorifics():
-            suffix = tv.lower[j + 1]
-            j += 2
-        start = i
-        title = None
-        if i > 0 and title_key(tv.words[i - 1]) and (i - 1) not in covered:
-            title = title_key(tv.words[i - 1])
-            start = i - 1
-        c = M.Candidate(start, j, title, ws, suffix, i)
-        c.in_quote = tv.in_quote[start]
-        c.initial = tv.initial[start]
-        extra.append(c)
-        i = j
-    return extra
-
-
 def _display(ch, surface: dict) -> str:
     if ch.seed is not None:
         return ch.seed.name
@@ -156,6 +116,8 @@ class Characters:
         seeds, closed = _seeds(doc, settings)
         ok = M.accept(cands, common)
         names = [c for c in cands if M.is_name(c, ok)]
+        names += [c for c in M.propagate(tv, cands, ok, common) if M.is_name(c, ok)]
+        names.sort(key=lambda c: c.s)
         if seeds:
             probe = Clusterer(seeds, closed=True)
             seed_keys = set()
@@ -166,7 +128,7 @@ class Characters:
             names_set = {id(c) for c in names}
             # a cast name is a name wherever it appears, whatever the evidence
             names += [c for c in cands if id(c) not in names_set and c.key in seed_keys]
-            names += _cast_candidates(tv, cands, probe)
+            names += M.propagate(tv, names + [c for c in cands if id(c) not in names_set], seed_keys, force=True)
             names.sort(key=lambda c: c.s)
         forms = Counter(_form(c) for c in names)
         surface_counts: dict = defaultdict(Counter)
@@ -281,7 +243,7 @@ class Characters:
                 narration_words += 1
                 if w == "I" or tv.lower[i] in ("me", "my", "myself"):
                     first += 1
-        if narration_words < 200 or first < 0.012 * narration_words:
+        if narration_words < 30 or first < max(2, 0.012 * narration_words):
             return None
         # a narrator is named mostly by others, inside quotations
         quoted = Counter()

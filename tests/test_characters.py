@@ -1,0 +1,249 @@
+"""The characters step on short original texts (spaCy en_core_web_sm needed)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytest.importorskip("spacy")
+
+from fabula.api import analyze  # noqa: E402
+from fabula.cast import CastMember  # noqa: E402
+from fabula.document import Metadata  # noqa: E402
+from fabula.read import read_string  # noqa: E402
+
+
+def run(text: str, cast=(), tags=None):
+    if tags is not None:
+        doc = read_string(text)
+        from dataclasses import replace
+        doc = replace(doc, metadata=replace(doc.metadata, tags={"characters": tuple(tags)}))
+        return analyze(doc, until="characters", cast=cast)
+    return analyze(text, until="characters", cast=cast)
+
+
+def char_named(doc, name):
+    for c in doc.characters:
+        if c.name == name or name in c.aliases:
+            return c
+    return None
+
+
+def mention_texts(doc, kind=None):
+    return [doc.text[m.start:m.end] for m in doc.mentions if kind is None or m.kind == kind]
+
+
+def linked(doc, surface, nth=0, kind=None):
+    """The character id of the nth mention with this exact text."""
+    found = [m for m in doc.mentions if doc.text[m.start:m.end] == surface and (kind is None or m.kind == kind)]
+    return found[nth].character
+
+
+FAMILY = """Eleanor Whitby had lived at Marston Hall all her life. Her father, Mr. Whitby, was a quiet man who
+read the newspaper at breakfast, and her mother, Mrs. Whitby, talked enough for both of them.
+
+"Nell, my dear," said Mrs. Whitby one morning, "you must go to Fairford today."
+
+Eleanor sighed. She had no wish to go anywhere. "Must I, Mama?"
+
+"Miss Whitby will do as she is told," said Mr. Whitby from behind his paper. He turned a page.
+
+Nell laughed at him. Later that day Eleanor walked to Fairford with her cousin, Frederick Lane. Frederick
+carried her basket. He was a tall young man, and he whistled as he walked.
+
+"Good God, Frederick, must you whistle?" she asked.
+
+"Damn the whistling," said Lane. "Come here, Nell."
+"""
+
+
+@pytest.fixture(scope="module")
+def family():
+    return run(FAMILY)
+
+
+def test_aliases_cluster_into_one_character(family):
+    eleanor = char_named(family, "Eleanor Whitby")
+    assert eleanor is not None
+    names = {eleanor.name, *eleanor.aliases}
+    assert {"Eleanor", "Nell", "Miss Whitby", "Eleanor Whitby"} <= names
+    assert eleanor.name == "Eleanor Whitby"  # the full name is the display name
+    assert eleanor.gender == "she"
+
+
+def test_mr_and_mrs_are_different_people(family):
+    mr = char_named(family, "Mr. Whitby")
+    mrs = char_named(family, "Mrs. Whitby")
+    eleanor = char_named(family, "Eleanor")
+    assert mr is not None and mrs is not None
+    assert len({mr.id, mrs.id, eleanor.id}) == 3
+    assert mr.gender == "he" and mrs.gender == "she"
+
+
+def test_titles_inside_span_and_possessive_outside():
+    doc = run("Dr. Marlowe opened the door. Captain Ashby's hat was on the table, and Aunt Clara sat by it.\n"
+              "Dr. Marlowe bowed to Captain Ashby.\n")
+    names = mention_texts(doc, "name")
+    assert "Dr. Marlowe" in names
+    assert "Captain Ashby" in names
+    assert "Aunt Clara" in names
+    assert not any(n.endswith("'s") for n in names)
+
+
+def test_exclamations_places_and_months_are_not_characters(family):
+    names = set(mention_texts(family, "name"))
+    assert not names & {"God", "Good God", "Damn", "Fairford", "Marston Hall", "Mama"}
+    doc = run("In March the rain came to Lowestoft. The boats stayed in Lowestoft harbour until April.\n"
+              "Heavens, what weather! By Monday the river had flooded the road to Brinkley.\n")
+    assert doc.characters == ()
+    assert mention_texts(doc, "name") == []
+
+
+def test_vocatives_found(family):
+    # "Come here, Nell." -- a vocative inside a quotation
+    assert mention_texts(family, "name").count("Nell") >= 3
+
+
+def test_pronoun_resolution_two_men():
+    text = ("Harry came into the room and put down his bag. Tom was reading by the window. "
+            "He looked up and whispered, \"Close the door.\"\n\n"
+            "Harry closed it. He sat down heavily.\n")
+    doc = run(text)
+    tom = char_named(doc, "Tom").id
+    harry = char_named(doc, "Harry").id
+    assert linked(doc, "He", 0) == tom
+    assert linked(doc, "He", 1) == harry
+    assert linked(doc, "his", 0) == harry
+
+
+def test_pronouns_agree_in_gender(family):
+    eleanor = char_named(family, "Eleanor").id
+    mr = char_named(family, "Mr. Whitby").id
+    frederick = char_named(family, "Frederick Lane").id
+    assert linked(family, "She", 0) == eleanor  # "Eleanor sighed. She had no wish..."
+    assert linked(family, "him", 0) == mr  # "Nell laughed at him."
+    assert linked(family, "He", 1) == frederick  # "Frederick carried her basket. He was a tall young man"
+
+
+def test_first_and_second_person_inside_quotes_left_unlinked(family):
+    for m in family.mentions:
+        word = family.text[m.start:m.end].lower()
+        if m.kind == "pronoun" and word in ("i", "me", "my", "you", "your"):
+            assert m.character is None
+
+
+def test_first_person_narrator():
+    text = ("I had not seen my brother for ten years when he wrote to me from Dover. "
+            "\"Come at once, Walter,\" the letter said. I packed my bag that night.\n\n"
+            "\"Walter!\" cried Agnes when I reached the house. \"You came.\"\n\n"
+            "I told her that I would always come. She wept, and I held her hand.\n\n"
+            "\"You are a good man, Walter,\" she said at last. I did not answer her.\n")
+    doc = run(text)
+    walter = char_named(doc, "Walter")
+    assert walter is not None
+    narration_i = [m for m in doc.mentions if doc.text[m.start:m.end] == "I" and m.kind == "pronoun"]
+    assert narration_i and narration_i[0].character == walter.id
+
+
+def test_all_caps_name_joins_the_character():
+    text = ("Tom ran down the lane with the dog at his heels.\n\n"
+            "\"TOM! Come back here this minute!\" shouted his mother from the porch.\n\n"
+            "Tom did not come back. He was already at the river.\n")
+    doc = run(text)
+    tom = char_named(doc, "Tom")
+    assert tom is not None
+    caps = [m for m in doc.mentions if doc.text[m.start:m.end] == "TOM"]
+    assert caps and caps[0].character == tom.id and caps[0].kind == "name"
+
+
+def test_honorific_suffixes_in_span_and_cluster():
+    text = ("Hayashi Kenta bowed low. \"Thank you, Mori-sensei,\" he said.\n\n"
+            "\"You did well, Kenta-kun,\" said Mori Akiko. Kenta smiled at her.\n\n"
+            "Later Akiko-san poured the tea, and Kenta drank it slowly.\n")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "Kenta-kun" in names
+    assert "Akiko-san" in names
+    kenta = char_named(doc, "Hayashi Kenta")
+    assert kenta is not None
+    assert linked(doc, "Kenta-kun") == kenta.id
+    assert linked(doc, "Kenta", 0) == kenta.id
+    akiko = char_named(doc, "Mori Akiko")
+    assert akiko is not None and linked(doc, "Akiko-san") == akiko.id
+
+
+def test_cast_given_by_user_family_name_first():
+    cast = (CastMember("Kamado Tanjirou", (), "he"), CastMember("Kamado Nezuko", (), "she"),
+            CastMember("Agatsuma Zenitsu", ("Zen",), "he"))
+    text = ("Tanjiro walked ahead through the snow. Behind him, Nezuko carried the basket.\n\n"
+            "\"Tanjirou-san, wait!\" called Zenitsu. \"Zen is tired,\" he added.\n\n"
+            "Kamado Tanjirou turned and laughed. The Kamado children waited for him.\n")
+    doc = run(text, cast=cast)
+    assert [c.name for c in doc.characters] == ["Kamado Tanjirou", "Kamado Nezuko", "Agatsuma Zenitsu"]
+    assert [c.id for c in doc.characters] == [0, 1, 2]
+    assert doc.characters[1].gender == "she"
+    assert linked(doc, "Tanjiro") == 0
+    assert linked(doc, "Tanjirou-san") == 0
+    assert linked(doc, "Kamado Tanjirou") == 0
+    assert linked(doc, "Nezuko") == 1
+    assert linked(doc, "Zenitsu") == 2
+    assert linked(doc, "Zen") == 2
+    # "him" after Nezuko's sentence: Tanjirou (he), not Nezuko (she)
+    assert linked(doc, "him", 0) == 0
+
+
+def test_ao3_character_tags_seed_the_cast():
+    text = ("Tanjirou sharpened his blade by the fire. Inosuke snored loudly beside him.\n\n"
+            "\"Get up,\" Tanjirou said. Inosuke did not move.\n\n"
+            "\"Good morning,\" said Murata, who came in with the tea.\n")
+    tags = ("Kamado Tanjirou (Kimetsu no Yaiba)", "Hashibira Inosuke (Kimetsu no Yaiba)", "Original Characters")
+    doc = run(text, tags=tags)
+    names = [c.name for c in doc.characters]
+    assert names[:2] == ["Kamado Tanjirou", "Hashibira Inosuke"]
+    assert "Original Characters" not in names
+    assert linked(doc, "Tanjirou", 0) == 0
+    assert linked(doc, "Inosuke", 0) == 1
+    assert "Murata" in names  # others are still discovered
+
+
+def test_no_people():
+    doc = run("The wind blew across the empty moor. Rain fell on the stones, and the river rose in the night.\n"
+              "By morning the valley was a lake, grey and still under a low sky.\n")
+    assert doc.characters == ()
+    assert all(m.character is None for m in doc.mentions)
+
+
+def test_hundreds_of_one_off_names():
+    firsts = ["Abel", "Bertram", "Cyril", "Dorian", "Edwin", "Felix", "Gideon", "Horace", "Ivor", "Jasper",
+              "Kenelm", "Lionel", "Magnus", "Nevil", "Osric", "Percival", "Quentin", "Rufus", "Silas", "Tobias"]
+    lasts = ["Ashdown", "Blackwood", "Carrow", "Dunmore", "Elsworth", "Fenwick", "Garside", "Hollins",
+             "Ingram", "Jessop", "Kettering", "Lockhart", "Merriman", "Northcott", "Oakley"]
+    lines = []
+    for i, f in enumerate(firsts):
+        for j, l in enumerate(lasts):
+            lines.append(f"{f} {l} signed the register and went home.")
+    text = "\n\n".join(" ".join(lines[k:k + 5]) for k in range(0, len(lines), 5)) + "\n"
+    doc = analyze(text, until="language")
+    from fabula.steps.characters import Characters
+    from fabula.pipeline import Settings
+    t = time.perf_counter()
+    out = Characters().run(doc, Settings())
+    elapsed = time.perf_counter() - t
+    assert elapsed < 5.0
+    full = {c.name for c in out["characters"]}
+    assert len(full) >= 250  # 300 different people, nearly all found and kept apart
+    assert all(c.category in ("major", "intermediate", "minor") for c in out["characters"])
+
+
+def test_layers_are_well_formed(family):
+    ids = {c.id for c in family.characters}
+    assert ids == set(range(len(ids)))
+    prev = -1
+    for m in family.mentions:
+        assert m.kind in ("name", "noun", "pronoun")
+        assert m.character is None or m.character in ids
+        assert m.start >= prev
+        prev = m.start
+    for c in family.characters:
+        assert c.mentions == sum(1 for m in family.mentions if m.character == c.id)
+        assert c.gender in ("he", "she", "they", "unknown")
