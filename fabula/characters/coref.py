@@ -13,6 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+RECENCY = 3.0  # score of a mention in the same sentence; divided by 1 + sentences since
+SUBJECT = 0.25  # bonus when the character was last mentioned as a subject
+QUOTED = 1.0  # malus for narration pronouns when the character was last named inside a quotation
+NEAR = 0.5  # bonus for a mention few tokens back
+FREQUENCY = 0.2  # weight of log(mentions so far)
+UNKNOWN_PENALTY = 2.0  # a character of unknown gender (often not a person at all) is a last resort
 WINDOW = 6  # sentences a character stays available to pronouns without a new mention
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 REFLEXIVE = frozenset({"himself", "herself", "themselves", "themself"})
@@ -39,6 +45,7 @@ class _Seen:
     quoted: bool
     head: int
     clause: int
+    pos: int = 0
 
 
 def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int],
@@ -59,7 +66,7 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
 
     def note(cid: int, it: Item) -> None:
         h = it.head
-        last[cid] = _Seen(tv.sent[h], toks[h].dep in SUBJECT_DEPS, tv.in_quote[h], toks[h].head, clause_of(h))
+        last[cid] = _Seen(tv.sent[h], toks[h].dep in SUBJECT_DEPS, tv.in_quote[h], toks[h].head, clause_of(h), h)
         counts[cid] = counts.get(cid, 0) + 1
 
     def score(cid: int, it: Item, sent: int, quoted: bool) -> float | None:
@@ -69,12 +76,12 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
         d = sent - seen.sent
         if d > WINDOW:
             return None
-        sc = 3.0 / (1 + d)
+        sc = RECENCY / (1 + d) + NEAR * math.exp(-(it.head - seen.pos) / 15.0)
         if seen.subject:
-            sc += 1.0
+            sc += SUBJECT
         if seen.quoted and not quoted:
-            sc -= 1.0
-        sc += 0.2 * math.log1p(counts.get(cid, 0) + totals.get(cid, 0) / 10)
+            sc -= QUOTED
+        sc += FREQUENCY * math.log1p(counts.get(cid, 0) + totals.get(cid, 0) / 10)
         return sc
 
     for it in sorted(items, key=lambda x: x.s):
@@ -105,6 +112,8 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
             own_clause = clause_of(h)
             best = None
             for cid, seen in last.items():
+                if cid == narrator:
+                    continue  # a first-person narrator is "I", not "he" or "she"
                 g = gender.get(cid, "unknown")
                 if it.cls == "they":
                     if g != "they":
@@ -115,7 +124,7 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
                 if sc is None:
                     continue
                 if g == "unknown":
-                    sc -= 1.0
+                    sc -= UNKNOWN_PENALTY
                 same_clause = seen.sent == sent and seen.clause == own_clause
                 if same_clause and seen.subject:
                     if word in REFLEXIVE or word in POSSESSIVE:
