@@ -52,6 +52,7 @@ observation response retort comment reproach rejoinder greeting protest salutati
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DEFER = "defer"
 _W_PARITY, _W_PARTICIPANT, _W_PROMINENCE, _W_PREV = 1.0, 0.4, 0.5, 0.8
+_W_HINT = 0.5
 _CONV_BREAK_CHARS = 400  # a quote-free narration paragraph this long ends a conversation
 _LOOKBACK_PARAS = 4      # how far back a pronoun looks for its character
 _CAL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_calibration.json"
@@ -215,7 +216,8 @@ class _Attributor:
                 self.mention_of_token[i] = m
                 i += 1
         for m in self.mentions:
-            if m.character is None or m.character not in self.characters:
+            # recency evidence comes from names only (pronoun links are resolved here, not trusted)
+            if m.character is None or m.character not in self.characters or m.kind != "name":
                 continue
             ti = bisect.bisect_left(self.tok_starts, m.start)
             if ti >= len(self.tokens) or self.in_quote[ti]:
@@ -476,12 +478,17 @@ class _Attributor:
         word = self.text[t.start:t.end]
         lw = word.lower()
         pre = "adjacent_" if adjacent else "tag_"
+        self._hint = None
         if m is not None and m.character is not None and m.character in self.characters:
             if m.kind == "name":
                 return m.character, pre + "name", "explicit"
             if lw in ("i", "me") and self.narrator is not None and not adjacent:
                 return self.narrator, "tag_narrator", "anaphoric"
-            return m.character, ("adjacent_pronoun" if adjacent else "tag_mention"), "anaphoric"
+            if _PRON_GENDER.get(lw) not in ("he", "she") and not (
+                    t.pos == "NOUN" and (lw in _FEMALE_NOUNS or lw in _MALE_NOUNS)):
+                return m.character, ("adjacent_pronoun" if adjacent else "tag_mention"), "anaphoric"
+            # a he/she linked by coreference: one more piece of evidence for the local resolution
+            self._hint = m.character
         if t.pos == "PROPN":
             # the whole name: compounds attached to this token
             a, b = i, i
@@ -579,6 +586,9 @@ class _Attributor:
             score[c] += _W_PROMINENCE * self._prominence.get(c, 0.0)
             if not self._strict(c, gender):
                 score[c] -= 0.3
+        hint = getattr(self, "_hint", None)
+        if hint is not None and self._compatible(hint, gender):
+            score[hint] += _W_HINT
         if prev_sp in score:
             score[prev_sp] -= _W_PREV
         for v in voc:
