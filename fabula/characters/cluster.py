@@ -93,6 +93,10 @@ CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
 
 
 def compatible(c: Char, title: str | None, votes: Counter | None = None) -> bool:
+    if c.seed is not None:
+        # a cast member's aliases may span a life ("Miss Lucas", "Mrs. Collins"): only gender counts
+        g = title_gender(title)
+        return g == "unknown" or c.gender not in ("he", "she") or g == c.gender
     if title in CIVIL and any(t in NOBLE for (t, _) in c.forms if t):
         return False  # Sir Walter Elliot is never "Mr. Elliot": that is another Elliot
     g = title_gender(title)
@@ -174,6 +178,9 @@ class Clusterer:
         wife = title_marital(title) == "married"
         for c in self.chars:
             ts = [t for (t, k) in c.forms if k == key]
+            if c.seed is not None and title in ts:
+                out.append(c.id)  # the user's own alias
+                continue
             if not ts or not compatible(c, title):
                 continue
             # "Mrs. Lovell Mingott" is Lovell Mingott's wife: a married woman's title and the bare full
@@ -203,7 +210,8 @@ class Clusterer:
 
     def _word_matches(self, title, word, votes) -> list[int]:
         exact = [c.id for c in self.chars
-                 if ((title, (word,)) in c.forms or (title is None and word in c.singles)) and compatible(c, title, votes)]
+                 if ((title, (word,)) in c.forms or (title is None and word in c.singles))
+                 and (c.seed is not None and (title, (word,)) in c.forms or compatible(c, title, votes))]
         if exact:
             return exact
         n_bare = self.forms.get((title, (word,)), 0)
@@ -295,6 +303,13 @@ class Clusterer:
                 c.add(f, forms[f], v)
                 self.chars.append(c)
                 self.form_char[f] = c.id
+            else:
+                # a cast: "Miss Elizabeth Bennet" is Elizabeth when only her given name is listed
+                for word in (key[0], key[-1]):
+                    m = self._word_matches(title, word, v)
+                    if len(m) == 1:
+                        self.form_char[f] = m[0]
+                        break
         singles = [f for f in forms if len(f[1]) == 1]
         titled = sorted((f for f in singles if f[0] is not None), key=lambda f: -forms[f])
         # unmarried and neutral titles first, so "Mrs. X" meets daughters already marked "Miss"

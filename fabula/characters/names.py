@@ -185,9 +185,22 @@ class NameForm:
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
+_LEAD = frozenset({"my", "dear", "dearest", "the", "poor", "little", "young", "old", "late", "darling", "sweet",
+                   "a", "an", "our", "your", "his", "her", "their"})
+
+
 def parse_name(name: str) -> NameForm:
-    """Parse a name given as text ("Mr. Darcy", "Kamado Tanjirou", "Tanjirou-san")."""
+    """Parse a name given as text ("Mr. Darcy", "Kamado Tanjirou", "Tanjirou-san").
+
+    Words of address before it ("My dear Miss Eliza") and a place after "of" ("Mr. Darcy of Pemberley")
+    are not part of the name."""
     parts = [p for p in re.split(r"\s+", name.strip()) if p]
+    while len(parts) > 1 and parts[0].lower().strip(",") in _LEAD:
+        parts = parts[1:]
+    for i, p in enumerate(parts):
+        if i > 0 and p.lower() == "of":
+            parts = parts[:i]
+            break
     title = None
     while len(parts) > 1 and title_key(parts[0]) and title is None:
         title = title_key(parts[0])

@@ -121,10 +121,12 @@ class Characters:
         if seeds:
             probe = Clusterer(seeds, closed=True)
             seed_keys = set()
+            from ..characters.names import not_names, titles
+            skip = not_names() | frozenset(titles())
             for ch in probe.chars:
                 for (_, key) in ch.forms:
                     seed_keys.add(key)
-                    seed_keys.update((w,) for w in key)
+                    seed_keys.update((w,) for w in key if w.strip(".") not in skip)
             names_set = {id(c) for c in names}
             # a cast name is a name wherever it appears, whatever the evidence
             names += [c for c in cands if id(c) not in names_set and c.key in seed_keys]
