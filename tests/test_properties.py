@@ -59,3 +59,24 @@ def test_source_map_recovers_every_copied_character(text):
         assert 0 <= j <= len(decoded)
         if ch not in "\n":
             assert decoded[j] == ch, (i, ch, j)
+
+
+_STORY_PIECES = st.sampled_from([
+    "“Come here, Tom,” said Ann.", "He laughed.", "“No,” she whispered.", "Mr. Brandt sighed.",
+    "“You never listen.”", "'Fine,' said Ezra, 'fine.'", "“Unclosed quote", "Closing only.”", "\n\n",
+    "\n", "Chapter 2\n\n", "* * *\n\n", "Mrs. Quill and Mr. Quill left.", "I said nothing.", "“", "”",
+    "Captain Oduya nodded. “Go.”", "—Who is it? asked Lina.", "*Not again,* she thought.",
+])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_STORY_PIECES, min_size=1, max_size=25).map(" ".join))
+def test_full_pipeline_invariants_on_generated_stories(story):
+    doc = analyze(story + "\n")
+    assert_spans_valid(doc)  # includes: every speaker, addressee and mention names a real character
+    for q in doc.layers.get("quotes", ()):
+        assert 0.0 <= q.confidence <= 1.0
+        assert q.type in (None, "explicit", "anaphoric", "implicit")
+    back = Document.from_json(json.loads(doc.dumps()))
+    for name in doc.layers:
+        assert back.layer(name) == doc.layer(name)
