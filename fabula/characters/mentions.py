@@ -20,6 +20,7 @@ call begin inquire enquire murmur sigh laugh declare retort interrupt protest re
 suggest insist scream yell growl snap demand plead think respond mumble stammer gasp sob groan
 announce admit agree argue beg cry chuckle complain confess grumble hiss howl moan note object
 pursue promise roar say shriek smile sneer sniff speak state urge venture wonder write nod grin
+chant sing bawl bark grunt whimper wail jeer chorus breathe mutter drawl lisp thunder bellow squeak
 """.split())
 
 PLACE_PREPS = frozenset({"in", "near", "into", "across", "inside", "outside", "beyond", "within", "via",
@@ -59,6 +60,12 @@ _QUOTE_OPEN = {'"', "“", "‘", "«", "'", "``"}
 _VOC_BEFORE = {",", "oh", "o", "ah", "dear", "my", "--", "—", "–", "...", "…"}
 _VOC_AFTER = {",", "!", "?", ".", '"', "”", "’", "»", "'", ";", "--", "—", "–", "...", "…"}
 _PNOUNS = frozenset(person_nouns())
+# Things that "say" in fiction without being people.
+_NOT_SPEAKERS = frozenset("""voice letter paper note sign book notice telegram card message clock word thing face
+eye look answer reply silence text story newspaper article report rumour rumor wind sea heart mind
+conscience instinct reason door bell telephone phone radio inscription label poster proverb saying song
+verse line law rule other one latter former first second rest whole crowd company party""".split())
+_FUNCTION_WORDS = frozenset("the to of and in on at a an for with from by or but as is was".split())
 _GLUE = __import__("re").compile(r"--|[;:!?,()\"“”]|\.(?=[^\w\s]|-)")
 _ROMAN = __import__("re").compile(r"^(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3})$")
 
@@ -256,6 +263,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 break
             if not _caplike(wk) or title_key(wk) is not None and k > first:
                 break
+            if k > first and wk.lower() in _FUNCTION_WORDS:
+                break  # "LADY HOWARD TO THE REV." -- a heading in capitals
             tg = toks[k].tag
             if k > first and not (tg in ("NNP", "NNPS") or toks[k].entity == "PERSON" or _allcaps(wk)):
                 break
@@ -319,6 +328,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 and tv.lower[a - 1] not in ("dear", "dearest", "poor", "own", "beloved", "darling") \
                 and toks[a - 1].head in range(start, k) and not _is_gap(tv, a - 1, a):
             a -= 1
+        if a < start and a > 0 and words[a - 1] in ("-", "–"):
+            a = start  # half of a hyphenated adjective ("good-natured"): keep the name alone
         if a == start and start > 0 and tv.lower[start - 1] in NAME_ADJECTIVES and not _is_gap(tv, start - 1, start):
             a -= 1
         if a < start and a > 0 and tv.lower[a - 1] in ("the", "that", "this") and toks[a - 1].head in range(start, k):
@@ -438,7 +449,9 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
         if strong >= 3 and strong >= 0.1 * cnt:
             ok.add(key)  # spoken to, speaking, titled: a person, even with a place's name ("Dallas")
             continue
-        need = 1.0
+        # one sign alone (a PERSON label on one word) is not enough: the small model's labels are noisy;
+        # a first name and a surname together are
+        need = 1.2 if len(key) == 1 else 1.0
         if len(key) == 1 and key[0] in common:
             need = 2.0  # a word also used in lower case ("Glad", "Rose") needs more than one sign
         if p >= need and p > (0.6 if cnt >= 5 else 1.0) * o:
@@ -536,7 +549,8 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
         if toks[j].tag not in ("NN", "NNP"):
             continue
         lem = toks[j].lemma.lower()
-        if not (lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())):
+        listed = lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())
+        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or toks[j].tag != "NN"):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
             continue  # "the man servant": the head is further on
@@ -547,7 +561,13 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             speech[key] += 1
         elif i >= 2 and toks[i - 1].lemma.lower() in SPEECH_VERBS and lower[i - 2] in (",", '"', "”", "'", "’", "!", "?"):
             speech[key] += 1
-    return {k: v for k, v in occ.items() if speech[k] >= min_speech}
+    listed_keys = {k for k in occ if k[-1] in nouns or toks_lemma_ok(k[-1], nouns)}
+    return {k: v for k, v in occ.items()
+            if speech[k] >= min_speech}
+
+
+def toks_lemma_ok(word: str, nouns) -> bool:
+    return word.rstrip("s") in nouns
 
 
 def propagate(tv: TokenView, cands: list[Candidate], keys: set, common: frozenset = frozenset(),
