@@ -89,10 +89,11 @@ MEN = [CastMember("Arthur", (), "he"), CastMember("Ben", (), "he")]
 
 def test_pronoun_speaker_with_two_men_takes_the_turn():
     text = ('Arthur and Ben waited in the cold hall of the station.\n\n'
-            '"The train is late again," said Arthur.\n\n'
-            '"It always is," he whispered.\n')
+            '"Is the train late?" asked Ben.\n\n'
+            '"It is always late," said Arthur.\n\n'
+            '"Then we wait," he whispered.\n')
     out = speakers(text, MEN)
-    assert out == [("The train is late again,", "Arthur"), ("It always is,", "Ben")]
+    assert out == [("Is the train late?", "Ben"), ("It is always late,", "Arthur"), ("Then we wait,", "Ben")]
 
 
 def test_pronoun_speaker_with_two_men_is_the_subject_of_the_paragraph():
