@@ -223,7 +223,14 @@ class Clusterer:
             given = [cid for cid in given if self.chars[cid].seed is not None
                      or any(t in NOBLE for (t, _) in self.chars[cid].forms if t)]
         if title is not None and title not in GIVEN_TITLES and title not in _GIVEN_OK:
-            given = []  # Mr., Mrs., Colonel go with a surname ("Colonel Fitzwilliam" is not Fitzwilliam Darcy)
+            # Mr., Mrs., Colonel go with a surname ("Colonel Fitzwilliam" is not Fitzwilliam Darcy), except
+            # a servant's "Mr. Philip" for the one man mostly called Philip
+            n_form = self.forms.get((title, (word,)), 0)
+            given = [cid for cid in given if title_gender(title) == "he" and self.chars[cid].gender == "he"
+                     and self.forms.get((None, (word,)), 0) >= 5 * max(1, n_form)
+                     and any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+            if len(given) != 1 or any(word in c.surnames for c in self.chars):
+                given = []
         sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
         if title is not None:
             # a character already called by another title with this surname is another person
@@ -264,7 +271,8 @@ class Clusterer:
                      or sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) >= 2
                      or any(self._surname_uses.get(sn, 0) >= 3 for sn in self.chars[cid].surnames)]
         if title is None and given and sur and not set(given) & set(sur):
-            return sorted(set(given) | set(sur))  # "Fitzwilliam": a given name here, a surname there
+            # "Fitzwilliam": a given name here, a surname there
+            return sorted(set(given) | set(sur))
         if title in GIVEN_TITLES:
             first, second = given, sur
         elif title is not None:

@@ -60,9 +60,12 @@ _QUOTE_OPEN = {'"', "“", "‘", "«", "'", "``"}
 _VOC_BEFORE = {",", "oh", "o", "ah", "dear", "my", "--", "—", "–", "...", "…"}
 _VOC_AFTER = {",", "!", "?", ".", '"', "”", "’", "»", "'", ";", "--", "—", "–", "...", "…"}
 _PNOUNS = frozenset(person_nouns())
+_PERSON_SUFFIX = __import__("re").compile(r"(man|men|woman|er|or|ess|ist|ian|ant|ent|maid|ier|eer|ee|ard|ster|ling|"
+                                          r"let|boy|girl|wife|smith|herd|wright)$")
 # Things that "say" in fiction without being people.
 _NOT_SPEAKERS = frozenset("""voice letter paper note sign book notice telegram card message clock word thing face
-eye look answer reply silence text story newspaper article report rumour rumor wind sea heart mind
+eye look answer reply silence text story weather water matter paper number order manner danger dinner corner
+power paper letter chapter silver thunder laughter murmur whisper answer shiver hour document moment newspaper article report rumour rumor wind sea heart mind
 conscience instinct reason door bell telephone phone radio inscription label poster proverb saying song
 verse line law rule other one latter former first second rest whole crowd company party""".split())
 _FUNCTION_WORDS = frozenset("the to of and in on at a an for with from by or but as is was".split())
@@ -454,7 +457,7 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
         need = 1.2 if len(key) == 1 else 1.0
         if len(key) == 1 and key[0] in common:
             need = 2.0  # a word also used in lower case ("Glad", "Rose") needs more than one sign
-        if p >= need and p > (0.6 if cnt >= 5 else 1.0) * o:
+        if p >= need and p > o:
             ok.add(key)
     # The first or last word of an accepted full name is the same person unless it is a place.
     parts: dict[str, int] = {}
@@ -550,7 +553,8 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             continue
         lem = toks[j].lemma.lower()
         listed = lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())
-        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or toks[j].tag != "NN"):
+        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or toks[j].tag != "NN"
+                           or not _PERSON_SUFFIX.search(w)):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
             continue  # "the man servant": the head is further on

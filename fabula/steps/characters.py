@@ -94,6 +94,19 @@ def _pronoun_votes(tv, names) -> dict:
     return votes
 
 
+def _is_group(tv, c, known_words) -> bool:
+    last = c.key[-1]
+    if c.the:
+        return True
+    if c.title is not None and c.title not in ("miss", "mr", "mrs", "messrs", "misses") and not last.endswith("s"):
+        return False
+    if last.endswith("s") and len(last) > 3:
+        n = known_words.get(last, 0)
+        if known_words.get(last[:-1], 0) > n or last.endswith("es") and known_words.get(last[:-2], 0) > n:
+            return True
+    return False
+
+
 def _display(ch, surface: dict) -> str:
     if ch.seed is not None:
         return ch.seed.name
@@ -132,6 +145,13 @@ class Characters:
             names += [c for c in cands if id(c) not in names_set and c.key in seed_keys]
             names += M.propagate(tv, names + [c for c in cands if id(c) not in names_set], seed_keys, force=True)
             names.sort(key=lambda c: c.s)
+        # A family or group named in the plural ("the Bennets", "Miss Bennets") is a name mention but
+        # not a character.
+        known_words = Counter(w for c in names for w in c.key)
+        groups = [c for c in names if _is_group(tv, c, known_words)]
+        if groups:
+            gset = {id(c) for c in groups}
+            names = [c for c in names if id(c) not in gset]
         forms = Counter(_form(c) for c in names)
         surface_counts: dict = defaultdict(Counter)
         for c in names:
@@ -154,6 +174,9 @@ class Characters:
             it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
                       end_char=c.end_char)
             items.append(it)
+            taken.update(range(c.s, c.e))
+        for c in groups:
+            items.append(Item(c.s, c.e, "name", c.e - 1, end_char=c.end_char))
             taken.update(range(c.s, c.e))
         for i, cls, num in M.find_pronouns(tv):
             if i in taken:
