@@ -401,6 +401,11 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
                 p += 0.7
             elif dep == "appos" and toks[head].lemma.lower() in _PNOUNS:
                 p += 1.0
+        if lab == "PERSON" and 0 <= head < n and (
+                dep == "conj" and toks[head].entity == "PERSON" and toks[head].tag == "NNP"
+                or any(toks[j].dep == "conj" and toks[j].head == last and toks[j].entity == "PERSON"
+                       for j in range(c.e, min(n, c.e + 4)))):
+            p += 0.5  # "Brahms and Mozart": people listed together
         if given_gender(c.words[0]) and not (prv >= 0 and lower[prv] in PLACE_PREPS):
             p += 0.7  # a common given name
         if nxt < n and lower[nxt] in WHO:
@@ -634,3 +639,29 @@ def propagate(tv: TokenView, cands: list[Candidate], keys: set, common: frozense
         extra.append(c)
         i = j
     return extra
+
+
+_DEITY = frozenset({"God", "Christ", "Jesus", "Allah", "Jehovah"})
+_OATH_BEFORE = frozenset({"good", "oh", "o", "my", "thank", "thanks", "by", "great", "dear", "for", "merciful",
+                          "ye", "gracious", "in", "sweet", "almighty", "lord", "honest", "swear", "to"})
+_OATH_AFTER = frozenset({"knows", "bless", "blesses", "forbid", "damn", "help", "willing", "almighty", "!",
+                         "'s", "’s", "sake", "only"})
+
+
+def deity_mentions(tv: TokenView) -> list[int]:
+    """Tokens naming God as a participant ("the presence of God", "God has permitted"), not in an oath
+    or exclamation ("Good God!", "thank God", "God knows", "for God's sake"). They are name mentions
+    linked to no character."""
+    out = []
+    n = len(tv.words)
+    for i, w in enumerate(tv.words):
+        if w not in _DEITY:
+            continue
+        prev = tv.lower[i - 1] if i else ""
+        nxt = tv.lower[i + 1] if i + 1 < n else ""
+        if prev in _OATH_BEFORE or nxt in _OATH_AFTER or nxt in (",", "?") and tv.in_quote[i]:
+            continue
+        if tv.initial[i] and nxt in ("!", ",", "."):
+            continue
+        out.append(i)
+    return out

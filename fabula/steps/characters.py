@@ -40,7 +40,9 @@ def name_spans(doc: Document) -> set[tuple[int, int]]:
     ok = M.accept(cands, common)
     names = [c for c in cands if M.is_name(c, ok)]
     names += [c for c in M.propagate(tv, cands, ok, common) if M.is_name(c, ok)]
-    return {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in names}
+    out = {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in names}
+    out |= {(tv.tokens[i].start, tv.tokens[i].end) for i in M.deity_mentions(tv)}
+    return out
 
 
 def _seeds(doc: Document, settings):
@@ -178,6 +180,10 @@ class Characters:
         for c in groups:
             items.append(Item(c.s, c.e, "name", c.e - 1, end_char=c.end_char))
             taken.update(range(c.s, c.e))
+        for i in M.deity_mentions(tv):
+            if i not in taken:
+                items.append(Item(i, i + 1, "name", i))
+                taken.add(i)
         for i, cls, num in M.find_pronouns(tv):
             if i in taken:
                 continue
