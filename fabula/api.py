@@ -24,7 +24,17 @@ def build_pipeline(until: str | None = None, skip: Iterable[str] = ()) -> Pipeli
             chosen.append(registry.make(name))
         if name == until:
             break
+    _run_only_needed_components(chosen)
     return Pipeline(chosen)
+
+
+def _run_only_needed_components(steps: list) -> None:
+    """spaCy's entity recognizer is a third of the language pass: skip it when no later step reads entities
+    (a pipeline that ends with the language step keeps it, since its user asked for those layers)."""
+    names = [s.name for s in steps]
+    if "language" in names and names[-1] != "language":
+        later = steps[names.index("language") + 1:]
+        steps[names.index("language")].with_entities = any("entities" in s.needs for s in later)
 
 
 def load(source: str | Path, format: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:

@@ -68,3 +68,11 @@ def test_quotes_and_mentions_carry_id_and_text():
     assert data["quotes"][0]["text"] == "Hi," and data["quotes"][0]["id"] == 0
     assert data["mentions"][0]["text"] == "Ann"
     assert Document.from_json(data).layer("quotes") == doc.layer("quotes")
+
+
+def test_entity_recognizer_runs_only_when_a_later_step_reads_entities():
+    language = lambda p: next(s for s in p.steps if s.name == "language")
+    assert language(build_pipeline(until="language")).with_entities
+    full = build_pipeline()
+    assert language(full).with_entities == any("entities" in s.needs for s in full.steps)
+    assert not language(build_pipeline(until="quotes")).with_entities

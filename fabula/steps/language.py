@@ -91,4 +91,5 @@ class Language:
                 entities.append(Entity(base + ent.start_char, base + ent.end_char, ent.label_))
             if n % step == 0 or n == total - 1:
                 settings.report("language", n + 1, total)
+        # Without the recognizer the layer is still there, empty, so the chain's needs hold.
         return {"sentences": tuple(sentences), "tokens": tuple(tokens), "entities": tuple(entities)}
