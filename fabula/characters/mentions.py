@@ -31,6 +31,12 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
+PLACE_HEADS = frozenset("""home hall house street road park lane abbey castle inn hotel church chapel college
+school hospital station square place court manor lodge villa cottage farm mill bridge gardens garden terrace
+avenue row hill end corner grove walk green common wood woods forest river lake bay island islands mountains
+mountain valley gate gates tower towers palace library museum club theatre theater office bank building
+buildings crescent close parade market fields field heath moor downs street's rectory vicarage parsonage
+priory cathedral academy institute asylum prison works""".split())
 MOTION = frozenset("""go come return travel walk drive ride sail move journey head hurry run fly road way
 path route train coach ship boat trip voyage leave set start arrive emigrate move flee retire""".split())
 PLACE_NOUNS = frozenset("""village town city province county parish kingdom country island river street shire
@@ -89,6 +95,7 @@ class Candidate:
     other: float = 0.0
     strong: bool = False  # a title, an honorific, a speech verb or a vocative
     end_char: int | None = None  # when the last token carries glued punctuation
+    place_tail: bool = False  # followed by a place word that made it a place's name
 
     def __post_init__(self):
         self.key = tuple(fold(w) for w in self.words)
@@ -181,7 +188,7 @@ def _caplike(w: str) -> bool:
 
 def _allcaps(w: str) -> bool:
     letters = [c for c in w if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= max(2, 0.7 * len(letters))
 
 
 def common_words(tv: TokenView) -> frozenset:
@@ -308,6 +315,13 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if not ws:
             i = k
             continue
+        # "John Grier Home", "Howards End": a place named after a person ends in a place word; the
+        # person's name inside it is a candidate of its own, with a place's evidence against it.
+        place_tail = False
+        if len(ws) >= 2 and title is None and ws[-1].lower() in PLACE_HEADS:
+            ws = ws[:-1]
+            k -= 1
+            place_tail = True
         # All-capital runs: a heading or shouting unless short; mixed-case words break them off.
         caps = [_allcaps(w) for w in ws]
         if any(caps) and not all(caps):
@@ -339,7 +353,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             a -= 1
         start = a
         c = Candidate(start, k, title, tuple(ws), suffix, s_name)
-        c.end_char = cut_end
+        c.end_char = cut_end if not place_tail else None
+        c.place_tail = place_tail
         # "the Ambersons": a family named in the plural takes its article.
         if title is None and start == s_name and start > 0 and tv.lower[start - 1] == "the" \
                 and toks[k - 1].tag == "NNPS" and ws[-1].endswith("s") and not _is_gap(tv, start - 1, start):
@@ -433,6 +448,8 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
         if c.e < n and lower[c.e] in ("street", "road", "square", "hall", "park", "house", "lane", "court",
                                        "abbey", "castle", "hill", "river", "church", "college", "place"):
             o += 1.0
+        if c.place_tail:
+            o += 1.5
         c.person, c.other = p, o
         c.strong = p >= 2.0 or (c.in_quote and p >= 1.0 and lab not in PERSON_LABELS)
 
