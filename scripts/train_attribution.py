@@ -66,8 +66,9 @@ def cast_characters(doc, cast):
     return chars, tuple(mentions)
 
 
-def prepare(folder, language_doc=None):
-    """(novel, document with quotes + characters + mentions) for one PDNC folder."""
+def prepare(folder, language_doc=None, end_to_end=False):
+    """(novel, document with quotes + characters + mentions) for one PDNC folder; with
+    end_to_end the characters step finds its own characters (no cast)."""
     novel = load_novel(folder)
     if language_doc is None:
         from fabula.evaluate.cache import language_doc as cached
@@ -75,14 +76,18 @@ def prepare(folder, language_doc=None):
     else:
         doc = language_doc(novel)
     doc = doc.with_layers(**Quotes().run(doc, Settings()))
+    if end_to_end:
+        from fabula.steps.characters import Characters  # type: ignore
+        return novel, doc.with_layers(**Characters().run(doc, Settings()))
     chars, mentions = cast_characters(doc, novel.cast())
     return novel, doc.with_layers(characters=chars, mentions=mentions)
 
 
-def examples(novel, doc):
-    """Training rows: per utterance, candidates' features and which one is the gold speaker."""
+def examples(novel, doc, model=None, rnd=1):
+    """Training rows: per utterance, candidates' features and which one is the gold speaker.
+    Round 2 rows carry the round-1 model's answers (`model`) around each quote as features."""
     collect: list = []
-    at = A._Attributor(doc, use_model=False, collect=collect)
+    at = A._Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
     at.run()
     matcher = NameMatcher(novel.characters)
     to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
@@ -123,6 +128,21 @@ def fit(groups, C=1.0):
     return {"weights": weights}
 
 
+def two_rounds(data, names):
+    """Round 1 on the candidate features; round 2 adds round 1's answers around each quote."""
+    first = fit([ex for n in names for ex in data[n][2]])
+    m1 = A._Model(first)
+    second_rows = []
+    for n in names:
+        novel, doc, _ = data[n]
+        second_rows.extend(examples(novel, doc, m1, rnd=2))
+    raw = dict(first)
+    raw["round2"] = fit(second_rows)
+    model = A._Model(raw)
+    model.raw = raw
+    return model
+
+
 def calibration_points(pairs, bins=8):
     """(mean model probability, observed accuracy) per quantile bin, monotone (pooled)."""
     pairs = sorted(pairs)
@@ -150,12 +170,14 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by novel")
     ap.add_argument("--cv-only", action="store_true", help="report cross-validated numbers; write nothing")
     ap.add_argument("--ranker", action="store_true", help="also train the learned candidate ranker")
+    ap.add_argument("--end-to-end", action="store_true",
+                    help="with --ranker --cv-only: score held-out novels without the cast")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     folders = novel_folders(args.corpus)
     if not args.ranker:
         return calibrate(folders, None if args.cv_only else CAL_OUT)
-    return run(folders, args.folds, args.cv_only, Path(args.out))
+    return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end)
 
 
 def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
@@ -203,23 +225,28 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
     return 0
 
 
-def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None) -> int:
+def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=False) -> int:
+    """Cross-validate by novel (and, unless cv_only, train on all and write the model). With
+    end_to_end the held-out novels are scored without the cast (characters found by the pipeline);
+    training always uses the gold cast."""
     data = {}
+    test_docs = {}
     for f in folders:
         novel, doc = prepare(f, language_doc)
         data[novel.name] = (novel, doc, examples(novel, doc))
+        test_docs[novel.name] = prepare(f, language_doc, end_to_end=True)[1] if end_to_end else doc
         print(f"prepared {novel.name}: {len(data[novel.name][2])} utterances to rank", file=sys.stderr, flush=True)
     names = sorted(data)
     fold_of = {n: i % folds for i, n in enumerate(names)}
     total = QuoteScore()
     cal_pairs: dict[str, list] = defaultdict(list)
     for f in range(folds):
-        train = [ex for n in names if fold_of[n] != f for ex in data[n][2]]
-        model = A._Model(fit(train))
+        train_names = [n for n in names if fold_of[n] != f]
+        model = two_rounds(data, train_names)
         for n in names:
             if fold_of[n] != f:
                 continue
-            novel, doc, _ = data[n]
+            novel, doc = data[n][0], test_docs[n]
             at = A._Attributor(doc, use_model=model)
             quotes = at.run()
             scored = doc.with_layers(quotes=tuple(quotes))
@@ -245,7 +272,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None) -> int:
           f"P={total.precision:.4f} R={total.recall:.4f}")
     if cv_only:
         return 0
-    model = fit([ex for n in names for ex in data[n][2]])
+    model = two_rounds(data, names).raw
     model["calibration"] = {r: calibration_points(p) for r, p in cal_pairs.items()}
     model["trained_on"] = names
     model["cv_accuracy"] = round(total.accuracy, 4)

@@ -82,10 +82,16 @@ class _Model:
 
     def __init__(self, data: dict) -> None:
         self.weights = {k: float(v) for k, v in data["weights"].items()}
+        w2 = data.get("round2", {}).get("weights")
+        self.weights2 = {k: float(v) for k, v in w2.items()} if w2 else None
         self.cal = {r: [(float(a), float(b)) for a, b in pts] for r, pts in data.get("calibration", {}).items()}
 
     def score(self, row: dict) -> float:
         w = self.weights
+        return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
+
+    def score2(self, row: dict) -> float:
+        w = self.weights2 or {}
         return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
 
     def calibrate(self, prob: float, rule: str) -> float:
@@ -164,9 +170,10 @@ class Attribution:
 
 
 class _Attributor:
-    def __init__(self, doc: Document, use_model: bool = True, collect: list | None = None) -> None:
+    def __init__(self, doc: Document, use_model=True, collect: list | None = None, collect_round: int = 1) -> None:
         self.use_model = use_model
         self.collect = collect  # training: receives (utterance, candidates, feature rows)
+        self.collect_round = collect_round
         self.doc = doc
         self.text = doc.text
         self.quotes = list(doc.layer("quotes"))
@@ -639,28 +646,65 @@ class _Attributor:
             m = self.mention_of_token.get(i)
             linked = m.character if m is not None and m.character in self.characters else None
             self._tag_info[k] = (g, adjacent, linked)
+        ranked: dict[int, tuple[list[int], list[dict]]] = {}
         for k in range(n):
             if known[k] is not None:
                 continue
             cands, rows = self._candidates(k, known)
-            if not cands:
-                continue
-            if self.collect is not None:
-                self.collect.append((k, cands, rows))
-            if model is None:
-                continue
-            scores = [model.score(r) for r in rows]
-            best = max(range(len(cands)), key=lambda j: scores[j])
-            mx = scores[best]
-            z = sum(math.exp(x - mx) for x in scores)
-            prob = 1.0 / z
-            speaker[k] = cands[best]
+            if cands:
+                ranked[k] = (cands, rows)
+        two = model is not None and model.weights2 is not None
+        if self.collect is not None and self.collect_round == 1:
+            self.collect.extend((k, c, r) for k, (c, r) in ranked.items())
+        if model is None:
+            return
+        picks = {k: self._pick(cands, [model.score(r) for r in rows]) for k, (cands, rows) in ranked.items()}
+        if two or (self.collect is not None and self.collect_round == 2):
+            # second round: the same features plus the first round's answers around each quote
+            first = list(known)
+            for k, (cid, _) in picks.items():
+                first[k] = cid
+            for k in range(n):
+                if first[k] is None and self.rule_speaker is not None:
+                    first[k] = self.rule_speaker[k]
+            for k, (cands, rows) in ranked.items():
+                rows2 = [self._second_round(k, c, r, first) for c, r in zip(cands, rows)]
+                ranked[k] = (cands, rows2)
+                if self.collect is not None and self.collect_round == 2:
+                    self.collect.append((k, cands, rows2))
+                if two:
+                    picks[k] = self._pick(cands, [model.score2(r) for r in rows2])
+        for k, (cid, prob) in picks.items():
+            speaker[k] = cid
             info = self._tag_info.get(k)
             if info is not None and not info[1]:
                 rule[k], qtype[k] = "model_tag", "anaphoric"
             else:
                 rule[k], qtype[k] = "model", "implicit"
             self.model_prob[k] = model.calibrate(prob, rule[k])
+
+    @staticmethod
+    def _pick(cands, scores):
+        best = max(range(len(cands)), key=lambda j: scores[j])
+        mx = scores[best]
+        z = sum(math.exp(x - mx) for x in scores)
+        return cands[best], 1.0 / z
+
+    def _second_round(self, k: int, c: int, row: dict, first: list) -> dict:
+        n = len(self.utts)
+        conv = self.conv[k]
+
+        def at(x):
+            return first[x] if 0 <= x < n and self.conv[x] == conv else None
+        r = dict(row)
+        p1, p2, n1, n2 = at(k - 1), at(k - 2), at(k + 1), at(k + 2)
+        r["r1_pick"] = float(first[k] == c)
+        r["r1_prev"] = float(p1 == c)
+        r["r1_prev2_alt"] = float(p2 == c and p1 is not None and p1 != c)
+        r["r1_next"] = float(n1 == c)
+        r["r1_next2_alt"] = float(n2 == c and n1 is not None and n1 != c)
+        r["r1_both_sides"] = float(p1 is not None and p1 == n1 and p1 != c)
+        return r
 
     def _candidates(self, k: int, known: list) -> tuple[list[int], list[dict]]:
         qs = self.quotes
@@ -795,6 +839,11 @@ class _Attributor:
                 r["rule_prev2"] = float(k > 1 and self.conv[k - 2] == conv and rs[k - 2] == c)
                 r["rule_next"] = float(k + 1 < n and self.conv[k + 1] == conv and rs[k + 1] == c)
                 r["rule_next2"] = float(k + 2 < n and self.conv[k + 2] == conv and rs[k + 2] == c)
+            # separate weights for quotes with a pronoun tag and for untagged ones
+            regime = "T_" if g in ("he", "she", "i") else "U_"
+            for key in list(r):
+                if r[key]:
+                    r[regime + key] = r[key]
             rows.append(r)
         return cands, rows
 
