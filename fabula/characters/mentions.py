@@ -31,12 +31,11 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
-PLACE_HEADS = frozenset("""home hall house street road park lane abbey castle inn hotel church chapel college
-school hospital station square place court manor lodge villa cottage farm mill bridge gardens garden terrace
-avenue row hill end corner grove walk green common wood woods forest river lake bay island islands mountains
-mountain valley gate gates tower towers palace library museum club theatre theater office bank building
-buildings crescent close parade market fields field heath moor downs street's rectory vicarage parsonage
-priory cathedral academy institute asylum prison works""".split())
+PLACE_HEADS = frozenset("""home street road abbey castle inn hotel chapel college school hospital station square
+place court manor lodge villa cottage farm gardens terrace avenue end corner walk common forest river lake bay
+island islands mountains mountain valley tower towers palace library museum club theatre theater office
+building buildings crescent parade market downs rectory vicarage parsonage priory cathedral academy institute
+asylum prison works""".split())
 MOTION = frozenset("""go come return travel walk drive ride sail move journey head hurry run fly road way
 path route train coach ship boat trip voyage leave set start arrive emigrate move flee retire""".split())
 PLACE_NOUNS = frozenset("""village town city province county parish kingdom country island river street shire
@@ -315,7 +314,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if not ws:
             i = k
             continue
-        # "John Grier Home", "Howards End": a place named after a person ends in a place word; the
+        # "John Grier Home", "Howards End": a place named after a person ends in a place word (not one
+        # that is also a common surname: Hall, Lane, Wood, Hill); the
         # person's name inside it is a candidate of its own, with a place's evidence against it.
         place_tail = False
         if len(ws) >= 2 and title is None and ws[-1].lower() in PLACE_HEADS:
