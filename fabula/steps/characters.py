@@ -289,7 +289,7 @@ class Characters:
         for cid, q in quoted.items():
             p = plain[cid]
             if q >= 3 and q >= 1.5 * p:
-                sc = q / (q + p + 1) * math.log1p(q)
+                sc = q / (q + 3 * p + 1) * math.log1p(q)  # the narrator is hardly ever named in narration
                 if best is None or sc > best[0]:
                     best = (sc, cid)
         return best[1] if best else -1
