@@ -48,7 +48,8 @@ king duke count prince lord sir master mister mr nephew groom grandfather host l
 butler footman servant fellow chap lad old colonel captain major general doctor professor
 clergyman priest vicar rector curate parson inspector sergeant constable waiter baron marquis""".split())
 _SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
-observation response retort comment reproach rejoinder greeting protest salutation""".split())
+observation response retort comment reproach rejoinder greeting protest salutation word words
+explanation reproof assurance advice suggestion entreaty""".split())
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DEFER = "defer"
 _W_PARITY, _W_PARTICIPANT, _W_PROMINENCE, _W_PREV = 1.0, 0.4, 0.5, 0.8
@@ -122,17 +123,19 @@ class _Names:
     """Character lookup by name words: full names and aliases, and words unique to one character."""
 
     def __init__(self, characters) -> None:
-        self.full: dict[str, int] = {}
+        full_owners: dict[str, set[int]] = defaultdict(set)
         word_owners: dict[str, set[int]] = defaultdict(set)
         for c in characters:
             for n in (c.name,) + tuple(c.aliases):
                 key = _norm(n)
                 if key:
-                    self.full.setdefault(key, c.id)
+                    full_owners[key].add(c.id)
                 for w in key.split():
                     if w not in _TITLE_WORDS and len(w) > 1:
                         word_owners[w].add(c.id)
         self.word = {w: next(iter(ids)) for w, ids in word_owners.items() if len(ids) == 1}
+        # names two characters share ("Mr. Crawford") name nobody by themselves
+        self.full: dict[str, int] = {k: next(iter(ids)) for k, ids in full_owners.items() if len(ids) == 1}
 
     def lookup(self, phrase: str) -> int | None:
         key = _norm(phrase)
@@ -490,6 +493,18 @@ class _Attributor:
                     break
                 if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
                     break
+        if not subj:
+            # "Edmund took her hand, and said", "Henry entered the room, calling out": the subject
+            # of the verb this one is coordinated with or attached to.
+            h = v
+            for _ in range(3):
+                t = self.tokens[h]
+                if t.dep not in ("conj", "advcl", "xcomp") or t.head == h or t.head not in tokset:
+                    break
+                h = t.head
+                subj = [i for i in toks if self.tokens[i].head == h and self.tokens[i].dep in _SUBJ_DEPS]
+                if subj:
+                    break
         for i in subj:
             got = self._resolve(i, k)
             if got:
@@ -504,6 +519,11 @@ class _Attributor:
         lw = word.lower()
         pre = "adjacent_" if adjacent else "tag_"
         self._hint = None
+        if m is not None and m.kind == "name":
+            # an exact cast name or alias beats the linker's choice ("Mr. Hilbery" is Mr. Hilbery)
+            exact = self.names.full.get(_norm(self.text[m.start:m.end]))
+            if exact is not None:
+                return exact, pre + "name", "explicit"
         if m is not None and m.character is not None and m.character in self.characters:
             if m.kind == "name":
                 return m.character, pre + "name", "explicit"
