@@ -35,6 +35,7 @@ class Char:
     title_votes: Counter = field(default_factory=Counter)  # he / she
     marital: set = field(default_factory=set)
     votes: Counter = field(default_factory=Counter)  # pronoun votes he / she / they
+    ranks: int = 0  # mentions with a military rank
     seed: object = None  # the CastMember this character comes from
     fixed_gender: str | None = None
 
@@ -52,6 +53,10 @@ class Char:
             lex = Counter(given_gender(w) for w in self.given if given_gender(w))
             if len(lex) == 1:
                 return next(iter(lex))
+            if self.ranks and he >= she:
+                return "he"  # Colonel, Captain, Admiral: men, in most fiction, unless pronouns say otherwise
+        if tot >= 10 and max(he, she) >= 0.62 * tot:
+            return "he" if he > she else "she"
         if tot >= 2:
             if he >= 0.7 * tot:
                 return "he"
@@ -72,6 +77,8 @@ class Char:
         m = title_marital(title)
         if m:
             self.marital.add(m)
+        if title in MILITARY:
+            self.ranks += count
         if votes:
             self.votes.update(votes)
         if len(key) >= 2:
@@ -89,6 +96,8 @@ class Char:
 
 NOBLE = frozenset({"sir", "lord", "lady", "dame", "duke", "duchess", "count", "countess", "baron", "baroness",
                    "earl", "marquis", "marquess", "marchioness", "viscount", "prince", "princess", "king", "queen"})
+MILITARY = frozenset({"captain", "capt", "colonel", "col", "general", "gen", "major", "lieutenant", "lieut", "lt",
+                      "sergeant", "sgt", "corporal", "private", "admiral", "commander", "commodore", "ensign"})
 CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
 
 
