@@ -50,6 +50,11 @@ clergyman priest vicar rector curate parson inspector sergeant constable waiter 
 _SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
 observation response retort comment reproach rejoinder greeting protest salutation word words
 explanation reproof assurance advice suggestion entreaty""".split())
+# kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
+_KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
+        "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),
+        "brother": ("he", False), "sister": ("she", False), "uncle": ("he", True), "aunt": ("she", True),
+        "nephew": ("he", False), "niece": ("she", False), "cousin": ("unknown", False)}
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _DEFER = "defer"
 _W_PARITY, _W_PARTICIPANT, _W_PROMINENCE, _W_PREV = 1.0, 0.4, 0.5, 0.8
@@ -547,6 +552,10 @@ class _Attributor:
             cid = self._noun_name(i)
             if cid is not None:
                 return cid, pre + "name", "explicit"
+        if t.pos == "NOUN" and lw in _KIN and not self.defer:
+            cid = self._kin(i, k)
+            if cid is not None:
+                return cid, "tag_kin", "anaphoric"
         if self.defer and (lw in _PRON_GENDER or t.pos == "NOUN"):
             if lw in ("i", "me") or _PRON_GENDER.get(lw) in ("he", "she") or \
                     (t.pos == "NOUN" and (lw in _FEMALE_NOUNS or lw in _MALE_NOUNS)):
@@ -572,6 +581,39 @@ class _Attributor:
             if cid is not None:
                 return cid, ("adjacent_pronoun" if adjacent else "tag_pronoun"), "anaphoric"
         return None
+
+    def _kin(self, i: int, k: int) -> int | None:
+        """"cried his father", "her mother added": the character of that gender who shares the
+        possessor's family name (a Mr./Mrs. for a parent or spouse), not the possessor."""
+        t = self.tokens[i]
+        lw = self.text[t.start:t.end].lower()
+        poss = [j for j in range(max(0, i - 3), i) if self.tokens[j].head == i and self.tokens[j].dep == "poss"]
+        if not poss:
+            return None
+        pw = self.text[self.tokens[poss[0]].start:self.tokens[poss[0]].end].lower()
+        pg = {"his": "he", "her": "she"}.get(pw)
+        if pg is None:
+            return None
+        owner = self._recent_character(t.start, pg, k)
+        if owner is None:
+            return None
+        family = {w for n in (self.characters[owner].name,) + tuple(self.characters[owner].aliases)
+                  for w in _norm(n).split()[-1:] if w not in _TITLE_WORDS}
+        if not family:
+            return None
+        gender, elder = _KIN[lw]
+        best, best_score = None, -1.0
+        for c in self.characters.values():
+            if c.id == owner or c.gender != gender:
+                continue
+            names = [_norm(n) for n in (c.name,) + tuple(c.aliases)]
+            if not any(n.split()[-1:] and n.split()[-1] in family for n in names if n):
+                continue
+            titled = any(n.split()[0] in ("mr", "mrs", "sir", "lady", "old") for n in names if n)
+            sc = (1.0 if titled == elder else 0.0) + getattr(self, "_prominence", {}).get(c.id, 0.0) * 0.1
+            if sc > best_score:
+                best, best_score = c.id, sc
+        return best
 
     def _noun_name(self, i: int) -> int | None:
         """A character named by a common noun ("the keeper", "the burly barman" -> "The Barman")."""
