@@ -21,7 +21,7 @@ GIVEN_TITLES = frozenset({"sir", "lady", "lord", "dame", "aunt", "auntie", "aunt
 
 Form = tuple  # (title or None, key tuple)
 # Civil titles that also go with a given name ("Miss Elizabeth", "Master Philip", "Madame Olga").
-_GIVEN_OK = frozenset({"miss", "master", "madame", "mademoiselle", "mlle", "mme", "signorina", "fraulein",
+_GIVEN_OK = frozenset({"miss", "master", "madam", "madame", "mademoiselle", "mlle", "mme", "signorina", "fraulein",
                        "senorita", "dona", "donna", "don"})
 
 

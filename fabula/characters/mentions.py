@@ -266,6 +266,11 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 suffix = words[k + 1].lower()
                 k += 2
                 break
+            if wk in ("-", "–") and k > first and k + 1 < n and _caplike(words[k + 1]) \
+                    and toks[k - 1].end == toks[k].start and toks[k].end == toks[k + 1].start \
+                    and words[k + 1].lower() not in hon:
+                k += 2  # "Mary-Jane", "Foucquier-Tinville": one hyphenated name
+                continue
             if "-" in wk and wk.rsplit("-", 1)[1].lower() in hon:
                 suffix = wk.rsplit("-", 1)[1].lower()
                 k += 1
@@ -287,10 +292,20 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if suffix is not None:
             # the suffix tokens are at the end; keep only the name tokens as words
             name_toks = [t for t in name_toks if words[t] != "-" and words[t].lower() not in hon]
+        # tokens written without a space between them make one word ("Mary", "-", "Jane")
+        merged: list[list[int]] = []
+        for t in name_toks:
+            if merged and toks[merged[-1][-1]].end == toks[t].start and (
+                    words[t] in ("-", "–") or words[merged[-1][-1]] in ("-", "–")):
+                merged[-1].append(t)
+            else:
+                merged.append([t])
+        name_toks = [grp[-1] for grp in merged]
+        glued = {grp[-1]: "".join(words[x] for x in grp) for grp in merged if len(grp) > 1}
         ws = []
         cut_end = None
         for t in name_toks:
-            wt = words[t]
+            wt = glued.get(t, words[t])
             m = _GLUE.search(wt)
             if m and m.start() > 0:
                 # "Bennet;--she": the tokenizer left punctuation and the next word glued on

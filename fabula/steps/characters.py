@@ -157,11 +157,11 @@ class Characters:
         forms = Counter(_form(c) for c in names)
         surface_counts: dict = defaultdict(Counter)
         for c in names:
-            words = " ".join(tv.words[k] for k in range(c.name_start, c.e) if tv.words[k] != "-"
-                             and tv.lower[k] != c.suffix)
-            shown = (tv.words[c.s] + " " + words) if c.title is not None and c.s < c.name_start else words
-            if c.the:
-                shown = "the " + shown
+            first = c.name_start - 1 if c.title is not None and c.name_start > c.s else c.name_start
+            end = c.end_char or tv.tokens[c.e - 1].end
+            shown = " ".join(doc.text[tv.tokens[first].start:end].split())
+            if c.suffix and shown.lower().endswith("-" + c.suffix):
+                shown = shown[:-len(c.suffix) - 1]
             surface_counts[_form(c)][shown] += 1
         surface = {f: _natural(cnt) for f, cnt in surface_counts.items()}
         votes = _pronoun_votes(tv, names)
