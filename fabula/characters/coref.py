@@ -84,10 +84,17 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
         sc += FREQUENCY * math.log1p(counts.get(cid, 0) + totals.get(cid, 0) / 10)
         return sc
 
+    current = -1
     for it in sorted(items, key=lambda x: x.s):
         h = it.head
         sent = tv.sent[h]
         quoted = tv.in_quote[h]
+        if sent != current:
+            current = sent
+            # characters not mentioned for a while drop out of reach (keeps long works fast)
+            stale = [cid for cid, seen in last.items() if sent - seen.sent > WINDOW]
+            for cid in stale:
+                del last[cid]
         if it.kind == "name":
             if it.char is None and it.options:
                 best = None
