@@ -1,3 +1,4 @@
+from fabula import analyze
 from fabula.read import read, read_string
 from fabula.read.text import find_chapters, read_text
 
@@ -88,3 +89,25 @@ def test_spans_valid_on_sample(sample_path):
 
 def test_find_chapters_empty_text():
     assert find_chapters("") == ()
+
+
+def test_title_and_byline_before_the_first_chapter_are_the_works_title():
+    doc = read_string("The Salt Road\n\nby Wren Adaire\n\n\nChapter 1\n\nThe road ran to the sea.\n\n"
+                      "Chapter 2\n\nIt ended there.\n")
+    assert doc.metadata.title == "The Salt Road"
+    chapters = doc.layer("chapters")
+    assert [c.title for c in chapters] == ["Chapter 1", "Chapter 2"]
+    assert chapters[0].heading_start == 0  # the title block is heading, not prose
+    seg = analyze(doc, until="segment")
+    assert [seg.span_text(p) for p in seg.layer("paragraphs")] == ["The road ran to the sea.", "It ended there."]
+
+
+def test_a_lone_title_line_over_an_unheaded_story():
+    doc = read_string("A Short Walk\n\nShe walked. It was short.\n\nThen home.\n")
+    assert doc.metadata.title == "A Short Walk"
+    assert doc.layer("chapters")[0].title == "A Short Walk"
+
+
+def test_prose_first_line_is_not_a_title():
+    doc = read_string("Silence.\n\nShe walked. It was short.\n\nThen home.\n")
+    assert doc.metadata.title is None and doc.layer("chapters")[0].title is None

@@ -77,10 +77,42 @@ def read_text(source: str, name: str = "input", encoding: str | None = None,
     chapters = find_chapters(text)
     if len(chapters) > limits.max_chapters:
         raise InputError(f"{name}: {len(chapters):,} chapters is over the limit of {limits.max_chapters:,}")
-    metadata = Metadata(summary="\n\n".join(summary) or None, notes=tuple(notes),
+    chapters, title = _take_title_block(text, chapters)
+    metadata = Metadata(title=title, summary="\n\n".join(summary) or None, notes=tuple(notes),
                         source_format=source_format, source_path=name, encoding=encoding)
     return Document(text=text, metadata=metadata, layers={"chapters": chapters, "emphasis": ()},
                     source_map=builder.source_map())
+
+
+_BYLINE = re.compile(r"^\s*(?:by|written by|translated by)\s+\S", re.IGNORECASE)
+
+
+def _take_title_block(text: str, chapters: tuple[Chapter, ...]) -> tuple[tuple[Chapter, ...], str | None]:
+    """A few short title/byline lines before the story are the work's title, not prose.
+
+    Before a first chapter heading they join that heading block; with no headings at all, a single
+    title line followed by a blank line becomes the chapter's heading."""
+    if not chapters or chapters[0].title is not None:
+        return chapters, None
+    front = chapters[0]
+    lines = [(m.group(1), m.start(1)) for m in _LINE.finditer(text, front.start, front.end)
+             if m.group(0) and m.group(1).strip()]
+    if not lines:
+        return chapters, None
+    if len(chapters) >= 2:
+        if len(lines) > 4 or not all(headings.is_title_like(ln) or _BYLINE.match(ln) for ln, _ in lines):
+            return chapters, None
+        title = headings.clean_title(lines[0][0])
+        first = chapters[1]
+        merged = Chapter(0, first.end, first.title, lines[0][1], first.heading_end)
+        return (merged,) + chapters[2:], title
+    line, start = lines[0]
+    end = start + len(line)
+    after = text[end:end + 3]
+    if len(lines) >= 2 and headings.is_title_like(line) and after.startswith(("\n\n", "\n \n", "\n\t")):
+        title = headings.clean_title(line)
+        return (Chapter(front.start, front.end, title, start, end),), title
+    return chapters, None
 
 
 def _copy_line(builder: TextBuilder, line: str, start: int, ending: str) -> None:
