@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .names import given_gender, fold, honorifics, not_names, person_nouns, title_key, titles
 
@@ -49,7 +49,6 @@ OTHER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART", "PR
                           "DATE", "TIME", "LAW", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
 # Adjectives LitBank-style annotation keeps inside a proper name ("old Cotter", "young Linwood").
 NAME_ADJECTIVES = frozenset({"old", "young", "little", "big", "late"})
-EXCLAMATION_BEFORE = frozenset({"good", "oh", "o", "my", "thank", "by", "dear", "great", "merciful", "ye"})
 
 PRONOUNS = {
     "he": ("he", "sg"), "him": ("he", "sg"), "his": ("he", "sg"), "himself": ("he", "sg"),
@@ -151,7 +150,6 @@ class TokenView:
         """Mark tokens between double quotation marks, paragraph by paragraph (no quotes layer)."""
         text = self.text
         inside = False
-        last_par_end = -1
         for i, w in enumerate(self.words):
             if i and "\n\n" in text[self.tokens[i - 1].end:self.tokens[i].start]:
                 inside = False
@@ -252,7 +250,6 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         suffix = None
         while k < n and k == first and tv.lower[k] in CONNECTORS and title is not None and k + 1 < n:
             k += 1  # leading particles after a title; the loop below takes the capitalized words
-            first_particles = True
         while k < n:
             wk = words[k]
             if k > first and _is_gap(tv, k - 1, k):
@@ -475,8 +472,6 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
     A key made only of excluded words ("God", "Heaven", "Mother") is never a name by itself; with a title
     before it ("Mrs. Hall", "Aunt Polly") it is, which `is_name` checks per occurrence.
     """
-    bad = not_names()
-    tw = titles()
     per: dict[tuple, list[float]] = {}
     for c in cands:
         acc = per.setdefault(c.key, [0.0, 0.0, 0, 0])
@@ -602,13 +597,7 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             speech[key] += 1
         elif i >= 2 and toks[i - 1].lemma.lower() in SPEECH_VERBS and lower[i - 2] in (",", '"', "”", "'", "’", "!", "?"):
             speech[key] += 1
-    listed_keys = {k for k in occ if k[-1] in nouns or toks_lemma_ok(k[-1], nouns)}
-    return {k: v for k, v in occ.items()
-            if speech[k] >= min_speech}
-
-
-def toks_lemma_ok(word: str, nouns) -> bool:
-    return word.rstrip("s") in nouns
+    return {k: v for k, v in occ.items() if speech[k] >= min_speech}
 
 
 def propagate(tv: TokenView, cands: list[Candidate], keys: set, common: frozenset = frozenset(),

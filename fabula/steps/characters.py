@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from ..characters import mentions as M
 from ..characters.cluster import Clusterer
 from ..characters.coref import Item, resolve
-from ..characters.names import clean_tag_name, fold, title_key
+from ..characters.names import clean_tag_name
 from ..document import Document
 from ..spans import Character, Mention
 
