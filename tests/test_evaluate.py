@@ -433,3 +433,15 @@ def test_litbank_cli_json_shape(tmp_path, monkeypatch, capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"accuracy", "detection_precision", "detection_recall", "works"}
     assert set(out["works"]) == {"w"}
+
+
+def test_confidence_calibration_bins():
+    from fabula.evaluate.scoring import GoldQuote, PredQuote, score_quotes
+    gold = [GoldQuote(f"Q{i}", ((i * 10, i * 10 + 5),), 1, (), "implicit") for i in range(4)]
+    pred = [PredQuote(0, 5, 7, 0.95), PredQuote(10, 15, 7, 0.92), PredQuote(20, 25, 8, 0.15),
+            PredQuote(30, 35, 7, 0.12)]
+    score = score_quotes(gold, pred, {7: 1, 8: 2})
+    rel = score.reliability()
+    assert [b["quotes"] for b in rel["bins"]] == [2, 2]
+    assert [b["accuracy"] for b in rel["bins"]] == [0.5, 1.0]
+    assert abs(rel["ece"] - (2 * abs(0.5 - 0.135) + 2 * abs(1.0 - 0.935)) / 4) < 1e-9

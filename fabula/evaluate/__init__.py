@@ -121,6 +121,11 @@ def _quote_table(result: dict, title: str, rows_key: str = "novels", types: bool
         if name == "ALL":
             lines.append("-" * len(lines[1]))
         lines.append(f"{name:{width}}  " + "  ".join(f"{_fmt(v):>9}" for v in vals))
+    calibration = result.get("calibration")
+    if calibration and calibration["bins"]:
+        lines.append(f"confidence calibration (detected quotes with a speaker): ECE {calibration['ece']:.3f}")
+        lines.append("  " + "  ".join(f"{b['confidence']:.2f}->{b['accuracy']:.2f} ({b['quotes']})"
+                                      for b in calibration["bins"]))
     return "\n".join(lines)
 
 

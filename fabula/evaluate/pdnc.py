@@ -191,7 +191,7 @@ def predicted_quotes(doc: Document) -> list[PredQuote]:
     out = []
     for q in doc.layers.get("quotes", ()):
         s, e = source_span(doc, q.start, q.end)
-        out.append(PredQuote(s, e, q.speaker))
+        out.append(PredQuote(s, e, q.speaker, q.confidence))
     return out
 
 
@@ -284,7 +284,9 @@ def evaluate_pdnc(corpus_dir, cast_mode: str = "none", novels: Iterable[str] | N
         s = QuoteScore.from_counts(r["counts"])
         total.add(s)
         per[r["name"]] = s.summary() | ({"counts": s.counts()} if counts else {})
-    return total.summary() | ({"counts": total.counts()} if counts else {}) | {"novels": per}
+    # With counts (the table), the reliability of the stated confidences too.
+    extra = {"counts": total.counts(), "calibration": total.reliability()} if counts else {}
+    return total.summary() | extra | {"novels": per}
 
 
 def evaluate_characters(corpus_dir, novels: Iterable[str] | None = None, use_cache: bool = True, *,

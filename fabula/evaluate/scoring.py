@@ -54,6 +54,7 @@ class PredQuote:
     start: int
     end: int
     speaker: int | None = None  # a PredCharacter id
+    confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ def match_names(pred_names: Sequence[str], gold: Iterable[GoldCharacter]) -> int
 
 # ---------------------------------------------------------------- quotations
 
+CALIBRATION_BINS = 10
+
+
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
@@ -142,8 +146,14 @@ class QuoteScore:
     correct: int = 0
     gold_by_type: dict = field(default_factory=lambda: {t: 0 for t in QUOTE_TYPES})
     correct_by_type: dict = field(default_factory=lambda: {t: 0 for t in QUOTE_TYPES})
+    # Reliability of the stated confidence, over detected gold quotations with a predicted speaker:
+    # per tenth of the confidence range, [quotes, correct, sum of confidences].
+    calibration: list = field(default_factory=lambda: [[0, 0, 0.0] for _ in range(CALIBRATION_BINS)])
 
     def add(self, other: "QuoteScore") -> "QuoteScore":
+        for mine, theirs in zip(self.calibration, other.calibration):
+            for k in range(3):
+                mine[k] += theirs[k]
         self.gold += other.gold
         self.predicted += other.predicted
         self.assigned += other.assigned
@@ -170,6 +180,14 @@ class QuoteScore:
         return {t: (_ratio(self.correct_by_type[t], self.gold_by_type[t]) if self.gold_by_type[t] else None)
                 for t in QUOTE_TYPES}
 
+    def reliability(self) -> dict:
+        """Expected calibration error and per-bin accuracy of the quotes' confidence."""
+        total = sum(b[0] for b in self.calibration)
+        bins = [{"confidence": b[2] / b[0], "accuracy": b[1] / b[0], "quotes": b[0]}
+                for b in self.calibration if b[0]]
+        ece = sum(b["quotes"] * abs(b["accuracy"] - b["confidence"]) for b in bins) / total if total else None
+        return {"ece": ece, "bins": bins}
+
     def summary(self) -> dict:
         return {"accuracy": self.accuracy, "accuracy_by_type": self.accuracy_by_type(),
                 "detection_precision": self.precision, "detection_recall": self.recall}
@@ -177,7 +195,8 @@ class QuoteScore:
     def counts(self) -> dict:
         return {"gold": self.gold, "predicted": self.predicted, "assigned": self.assigned,
                 "detected": self.detected, "correct": self.correct,
-                "gold_by_type": dict(self.gold_by_type), "correct_by_type": dict(self.correct_by_type)}
+                "gold_by_type": dict(self.gold_by_type), "correct_by_type": dict(self.correct_by_type),
+                "calibration": [list(b) for b in self.calibration]}
 
     @classmethod
     def from_counts(cls, data: Mapping) -> "QuoteScore":
@@ -185,6 +204,8 @@ class QuoteScore:
                 detected=data["detected"], correct=data["correct"])
         s.gold_by_type.update(data["gold_by_type"])
         s.correct_by_type.update(data["correct_by_type"])
+        if "calibration" in data:
+            s.calibration = [list(b) for b in data["calibration"]]
         return s
 
 
@@ -246,11 +267,18 @@ def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
             score.gold_by_type[g.type] += 1
         if gi not in best or g.speaker is None:
             continue
-        speaker = predicted[best[gi][1]].speaker
-        if speaker is not None and speaker_to_gold.get(speaker) == g.speaker:
+        p = predicted[best[gi][1]]
+        right = p.speaker is not None and speaker_to_gold.get(p.speaker) == g.speaker
+        if right:
             score.correct += 1
             if g.type in QUOTE_TYPES:
                 score.correct_by_type[g.type] += 1
+        if p.speaker is not None:
+            conf = min(1.0, max(0.0, p.confidence))
+            b = score.calibration[min(CALIBRATION_BINS - 1, int(conf * CALIBRATION_BINS))]
+            b[0] += 1
+            b[1] += right
+            b[2] += conf
     return score
 
 
