@@ -111,3 +111,12 @@ def test_a_lone_title_line_over_an_unheaded_story():
 def test_prose_first_line_is_not_a_title():
     doc = read_string("Silence.\n\nShe walked. It was short.\n\nThen home.\n")
     assert doc.metadata.title is None and doc.layer("chapters")[0].title is None
+
+
+def test_a_first_sentence_run_into_the_heading_line_is_prose():
+    text = ("CHAPTER I Mr Tallow , going out in the morning , left the shop in charge of his nephew .\n"
+            "It was a quiet street .\n")
+    doc = read_string(text)
+    assert doc.layer("chapters")[0].title is None
+    assert [c.title for c in read_string("Chapter 3 The Storm\n\nRain.\n").layer("chapters")] == ["Chapter 3 The Storm"]
+    assert read_string("Part one of the plan was simple.\n\nIt failed.\n").layer("chapters")[0].title is None

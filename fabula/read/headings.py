@@ -22,11 +22,27 @@ _TITLE_END_BAD = tuple('.,;:"\'\u201d\u2019-\u2014\u2026)')
 _SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by", "from", "is"}
 
 
+# The label and number alone, to look at what follows them.
+_LABEL_NUMBER = re.compile(rf"^\s*(?:{_LABEL}\s+{_NUMBER}|{_SOLO})\b", re.IGNORECASE)
+
+
 def is_strong_heading(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 120 or not s[0].isupper() and not s[0].isdigit():
         return False
-    return bool(STRONG.match(s))
+    if not STRONG.match(s):
+        return False
+    # "Chapter 3 The Storm" is a heading; "Part one of the plan was simple." and a first sentence run
+    # into its heading ("CHAPTER I Mr Verloc, going out in the morning, left ...") are prose.
+    head = _LABEL_NUMBER.match(s)
+    rest = s[head.end():] if head else ""
+    if rest and rest[0].isspace():
+        title = rest.strip()
+        if not title[:1].isupper() and not title[:1].isdigit():
+            return False
+        if not is_title_like(title) and (len(title.split()) > 8 or title.endswith((",", ";"))):
+            return False
+    return True
 
 
 def is_number_heading(line: str) -> bool:
