@@ -525,11 +525,16 @@ class _Attributor:
         lw = word.lower()
         pre = "adjacent_" if adjacent else "tag_"
         self._hint = None
-        if m is not None and m.kind == "name":
-            # an exact cast name or alias beats the linker's choice ("Mr. Hilbery" is Mr. Hilbery)
-            exact = self.names.full.get(_norm(self.text[m.start:m.end]))
-            if exact is not None:
-                return exact, pre + "name", "explicit"
+        if m is not None and m.kind == "name" or t.pos == "PROPN":
+            # an exact cast name or alias beats the linker's choice ("Mr. Hilbery" is Mr. Hilbery),
+            # read with the title and first names the parser attached to it ("Mr.\nBennet")
+            a = i
+            while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "flat", "nmod", "amod", "det"):
+                a -= 1
+            for start in ([m.start] if m is not None else []) + [self.tokens[a].start]:
+                exact = self.names.full.get(_norm(self.text[min(start, t.start):max(t.end, m.end if m else t.end)]))
+                if exact is not None:
+                    return exact, pre + "name", "explicit"
         if m is not None and m.character is not None and m.character in self.characters:
             if m.kind == "name":
                 return m.character, pre + "name", "explicit"

@@ -237,7 +237,7 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
                 pass  # same group as the open quotation of the previous paragraph
             elif prev_end is not None and _tag_gap(text, prev_end, s) and not (
-                    _has_tag(text, prev_end, s) and tagged_after and prev_tagged is not None):
+                    _has_tag(text, prev_end, s) and tagged_after) and not _second_tag(text, prev_end, s):
                 pass  # a speech tag between two pieces of one utterance (unless each has its own)
             else:
                 group += 1
@@ -343,6 +343,18 @@ def _has_tag(text: str, a: int, b: int) -> bool:
     """Does the narration at text[a:b] open with a speech tag (a speech verb in its first words)?"""
     words = _WORD.findall(text, a, min(b, a + 60))[:5]
     return any(is_speech_word(w, strict=True) for w in words)
+
+
+def _second_tag(text: str, a: int, b: int) -> bool:
+    """'... the Turtle replied. And the Gryphon added "...': a new sentence in the gap tags the next piece."""
+    gap = text[a:b]
+    m = None
+    for m in re.finditer(r"[.!?;](?=\s)", gap):
+        pass
+    if m is None:
+        return False
+    rest = gap[m.end():]
+    return any(is_speech_word(w, strict=True) for w in _WORD.findall(rest))
 
 
 def _tag_gap(text: str, a: int, b: int) -> bool:
