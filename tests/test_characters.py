@@ -247,3 +247,22 @@ def test_layers_are_well_formed(family):
     for c in family.characters:
         assert c.mentions == sum(1 for m in family.mentions if m.character == c.id)
         assert c.gender in ("he", "she", "they", "unknown")
+
+
+def test_capitalized_description_with_a_determiner_is_not_a_name():
+    text = ("Priya was born in a hill station. Her Ayah brushed her hair every night, and the Ayah carried "
+            "her to the garden. When the Ayah fell ill, Priya cried for a week.\n\n"
+            "Years later Priya found the Moonstone in a drawer. The Moonstone was cold in her hand.")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "Priya" in names
+    assert "Ayah" not in names and "Moonstone" not in names
+
+
+def test_ordinary_word_capitalized_only_at_sentence_start_is_not_a_name():
+    text = ("Tom had no hope left. He had lost all hope of rescue that winter.\n\n"
+            "Hope whispered to him all the same. Hope said that the spring would come. Tom laughed at it.")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "Tom" in names
+    assert "Hope" not in names

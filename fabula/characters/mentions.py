@@ -31,6 +31,7 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
+DETERMINERS = frozenset("a an the this that these those her his my your our their its every no some any each".split())
 PLACE_HEADS = frozenset("""home street road abbey castle inn hotel chapel college school hospital station square
 place court manor lodge villa cottage farm gardens terrace avenue end corner walk common forest river lake bay
 island islands mountains mountain valley tower towers palace library museum club theatre theater office
@@ -94,6 +95,7 @@ class Candidate:
     strong: bool = False  # a title, an honorific, a speech verb or a vocative
     end_char: int | None = None  # when the last token carries glued punctuation
     place_tail: bool = False  # followed by a place word that made it a place's name
+    det: bool = False  # right after a determiner or possessive of its own ("the Ayah", "her Ayah")
 
     def __post_init__(self):
         self.key = tuple(fold(w) for w in self.words)
@@ -462,6 +464,9 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             o += 1.0
         if c.place_tail:
             o += 1.5
+        if c.title is None and not c.the and prv >= 0 and lower[prv] in DETERMINERS \
+                and toks[prv].dep in ("det", "poss") and c.s <= toks[prv].head < c.e:
+            c.det = True
         c.person, c.other = p, o
         c.strong = p >= 2.0 or (c.in_quote and p >= 1.0 and lab not in PERSON_LABELS)
 
@@ -473,14 +478,23 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
     before it ("Mrs. Hall", "Aunt Polly") it is, which `is_name` checks per occurrence.
     """
     per: dict[tuple, list[float]] = {}
+    det: Counter = Counter()
+    inner: Counter = Counter()  # occurrences not at the start of a sentence (or titled)
     for c in cands:
         acc = per.setdefault(c.key, [0.0, 0.0, 0, 0])
         acc[0] += c.person
         acc[1] += c.other
         acc[2] += 1
         acc[3] += c.strong
+        det[c.key] += c.det
+        if not c.initial or c.title is not None:
+            inner[c.key] += 1
     ok = set()
     for key, (p, o, cnt, strong) in per.items():
+        if det[key] >= 2 and det[key] >= 0.5 * cnt and strong <= 1:
+            continue  # "the Ayah", "her Ayah", "the Moonstone": a capitalized description, not a name
+        if len(key) == 1 and key[0] in common and not inner[key]:
+            continue  # "Down, down, down.", "Sorrow came": an ordinary word, capitalized only to open a sentence
         if strong >= 3 and strong >= 0.1 * cnt:
             ok.add(key)  # spoken to, speaking, titled: a person, even with a place's name ("Dallas")
             continue
