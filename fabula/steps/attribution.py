@@ -102,7 +102,7 @@ class _Model:
         return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
 
     def calibrate(self, prob: float, rule: str) -> float:
-        pts = self.cal.get(rule)
+        pts = [pt for pt in self.cal.get(rule, ()) if pt[0] < 0.999]  # a lone candidate says nothing
         if not pts:
             return prob
         # piecewise-linear through (model probability, observed accuracy) points
