@@ -266,3 +266,38 @@ def test_ordinary_word_capitalized_only_at_sentence_start_is_not_a_name():
     names = mention_texts(doc, "name")
     assert "Tom" in names
     assert "Hope" not in names
+
+
+def test_entity_label_counts_once_per_name_not_once_per_occurrence():
+    from fabula.characters.mentions import Candidate, accept
+    cands = []
+    for i in range(6):
+        # a person in context (the subject of verbs) that the tagger calls a place every time
+        c = Candidate(i * 10, i * 10 + 1, None, ("Tibby",), None, i * 10)
+        c.person, c.other, c.label_o = 0.7, 1.0, 1.0
+        cands.append(c)
+    assert ("tibby",) in accept(cands)
+    for c in cands:
+        c.person = 0.0  # no sign of a person at all: still a place
+    assert ("tibby",) not in accept(cands)
+
+
+def test_ordinary_words_in_capitals_are_not_names():
+    text = ("\"You will tell us, Douglas?\" somebody asked. Douglas shook his head.\n\n"
+            "\"YOU will,\" he said to me. \"You know the story better than you think.\"")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "Douglas" in names
+    assert "YOU" not in names
+
+
+def test_at_a_name_is_a_place_unless_looked_or_laughed_at():
+    from fabula.characters import mentions as M
+    from fabula.steps.characters import _candidates
+    text = ("They stopped at Ottershaw for the night, and the next day they met the others at Ottershaw again.\n\n"
+            "Ellen looked at Harold and laughed. Harold smiled at Ellen.")
+    doc = run(text)
+    _, cands, _ = _candidates(doc)
+    other = {c.key: c.other - c.label_o for c in cands}  # the context's evidence, without the tagger's label
+    assert other[("ottershaw",)] >= 0.8
+    assert other[("harold",)] < 0.8 and other[("ellen",)] < 0.8

@@ -31,6 +31,10 @@ tell meet ask thank marry love kiss hug greet introduce help follow hate admire 
 answer call invite trust believe warn promise embrace persuade obey notice
 """.split())
 WHO = frozenset({"who", "whom", "whose"})
+# Verbs whose "at" takes a person ("looked at Emma", "laughed at him").
+AT_PERSON_VERBS = frozenset("""look glance stare gaze peer peep laugh smile grin frown wink nod scowl sneer jeer mock
+scoff shout yell scream snap growl bark swear curse wave point aim shoot fire throw fling hurl rush fly spring leap jump
+snatch grab clutch catch tug pull poke strike hit kick wonder marvel rage storm shake blink squint""".split())
 DETERMINERS = frozenset("a an the this that these those her his my your our their its every no some any each".split())
 PLACE_HEADS = frozenset("""home street road abbey castle inn hotel chapel college school hospital station square
 place court manor lodge villa cottage farm gardens terrace avenue end corner walk common forest river lake bay
@@ -96,6 +100,8 @@ class Candidate:
     end_char: int | None = None  # when the last token carries glued punctuation
     place_tail: bool = False  # followed by a place word that made it a place's name
     det: bool = False  # right after a determiner or possessive of its own ("the Ayah", "her Ayah")
+    label_p: float = 0.0  # the part of `person` and `other` that comes from the entity label
+    label_o: float = 0.0
 
     def __post_init__(self):
         self.key = tuple(fold(w) for w in self.words)
@@ -399,10 +405,13 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
         p = o = 0.0
         if lab in PERSON_LABELS:
             p += 1.0
+            c.label_p = 1.0
         elif lab == "ORG" and c.e - c.name_start == 1:
             o += 0.6  # the small model calls many unfamiliar one-word names ORG
+            c.label_o = 0.6
         elif lab in OTHER_LABELS:
             o += 1.0
+            c.label_o = 1.0
         if c.title is not None:
             p += 2.0
         if c.suffix:
@@ -447,7 +456,10 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             p += 0.3
         if prv >= 0 and lower[prv] in PLACE_PREPS and c.title is None:
             o += 0.8
-        if prv >= 0 and lower[prv] in ("of", "to", "at", "from") and c.title is None and not c.the:
+        if prv >= 0 and lower[prv] == "at" and c.title is None and not c.the \
+                and not (0 <= toks[prv].head < n and toks[toks[prv].head].lemma.lower() in AT_PERSON_VERBS):
+            o += 0.8  # "stopped at Chichester", "met him at Milrose"; not "looked at Emma"
+        elif prv >= 0 and lower[prv] in ("of", "to", "at", "from") and c.title is None and not c.the:
             o += 0.3
         if prv >= 0 and lower[prv] == "the" and c.title is None and not c.the:
             o += 0.7
@@ -480,19 +492,34 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
     per: dict[tuple, list[float]] = {}
     det: Counter = Counter()
     inner: Counter = Counter()  # occurrences not at the start of a sentence (or titled)
+    caps: Counter = Counter()  # occurrences written all in capitals
+    titled: Counter = Counter()
+    labels: dict[tuple, list[float]] = {}
     for c in cands:
         acc = per.setdefault(c.key, [0.0, 0.0, 0, 0])
-        acc[0] += c.person
-        acc[1] += c.other
+        acc[0] += c.person - c.label_p
+        acc[1] += c.other - c.label_o
+        lab = labels.setdefault(c.key, [0.0, 0.0])
+        lab[0] += c.label_p
+        lab[1] += c.label_o
         acc[2] += 1
         acc[3] += c.strong
         det[c.key] += c.det
         if not c.initial or c.title is not None:
             inner[c.key] += 1
+        caps[c.key] += all(_allcaps(w) for w in c.words)
+        titled[c.key] += c.title is not None
+    # The tagger labels one spelling alike wherever it occurs, so its label counts as one piece of
+    # evidence growing slowly with the occurrences, not one per occurrence.
+    for key, (lp, lo) in labels.items():
+        per[key][0] += _damp(lp)
+        per[key][1] += _damp(lo)
     ok = set()
     for key, (p, o, cnt, strong) in per.items():
         if det[key] >= 2 and det[key] >= 0.5 * cnt and strong <= 1:
             continue  # "the Ayah", "her Ayah", "the Moonstone": a capitalized description, not a name
+        if caps[key] == cnt and all(w in common for w in key) and not titled[key]:
+            continue  # "YOU will.", "WO N'T": ordinary words set in capitals for emphasis
         if len(key) == 1 and key[0] in common and not inner[key]:
             continue  # "Down, down, down.", "Sorrow came": an ordinary word, capitalized only to open a sentence
         if strong >= 3 and strong >= 0.1 * cnt:
@@ -517,6 +544,13 @@ def accept(cands: list[Candidate], common: frozenset = frozenset()) -> set[tuple
         if key[0] in parts and p + 1.0 > 0.6 * o and key[0] not in common:
             ok.add(key)
     return ok
+
+
+def _damp(x: float) -> float:
+    return x if x <= LABEL_FULL else LABEL_FULL + LABEL_REST * (x - LABEL_FULL)
+
+
+LABEL_FULL, LABEL_REST = 1.0, 0.3
 
 
 def is_name(c: Candidate, ok: set) -> bool:
