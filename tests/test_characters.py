@@ -301,3 +301,20 @@ def test_at_a_name_is_a_place_unless_looked_or_laughed_at():
     other = {c.key: c.other - c.label_o for c in cands}  # the context's evidence, without the tagger's label
     assert other[("ottershaw",)] >= 0.8
     assert other[("harold",)] < 0.8 and other[("ellen",)] < 0.8
+
+
+def test_name_span_edges_modifiers_salutations_epithets_and_origin():
+    text = ("CHAPTER II.\n\nMR. Thorne was the son of a miller. Old Hobbes lived next door, and old Hobbes "
+            "disliked Mr. Thorne. Sir John d'Arcy rode by, and Hobbes bowed to Sir John d'Arcy.\n\n"
+            "Dear Hobbes,\n\nI write in haste. Captain Jack Rowe of Virginia has come, and Jack Rowe says that "
+            "Henry the Fifth was a great king.\n\nYour friend, Thorne")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "MR. Thorne" in names
+    assert "Old Hobbes" in names and "old Hobbes" in names
+    assert "Sir John d'Arcy" in names
+    assert "Dear Hobbes" in names
+    assert "Captain Jack Rowe of Virginia" in names
+    assert "Henry the Fifth" in names
+    # the span runs on, the character's name does not
+    assert char_named(doc, "Jack Rowe") is not None and char_named(doc, "Hobbes") is not None

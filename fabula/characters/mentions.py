@@ -54,6 +54,7 @@ OTHER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART", "PR
                           "DATE", "TIME", "LAW", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
 # Adjectives LitBank-style annotation keeps inside a proper name ("old Cotter", "young Linwood").
 NAME_ADJECTIVES = frozenset({"old", "young", "little", "big", "late"})
+_ORDINALS = frozenset("First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Eleventh Twelfth".split())
 
 PRONOUNS = {
     "he": ("he", "sg"), "him": ("he", "sg"), "his": ("he", "sg"), "himself": ("he", "sg"),
@@ -100,6 +101,7 @@ class Candidate:
     end_char: int | None = None  # when the last token carries glued punctuation
     place_tail: bool = False  # followed by a place word that made it a place's name
     det: bool = False  # right after a determiner or possessive of its own ("the Ayah", "her Ayah")
+    out_end: int | None = None  # the mention's end when it runs on past the name ("Lavelle of Java")
     label_p: float = 0.0  # the part of `person` and `other` that comes from the entity label
     label_o: float = 0.0
 
@@ -188,6 +190,8 @@ class TokenView:
 
 
 def _caplike(w: str) -> bool:
+    if w[:2] in ("d'", "d’") and len(w) > 2 and w[2].isupper():
+        return True  # "d'Urberville"
     return bool(w) and w[0].isupper() and any(c.isalpha() for c in w)
 
 
@@ -239,6 +243,10 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
                 and not _is_gap(tv, i, i + 1):
             j = i + 1
+        elif title is not None and i + 2 < n and words[i + 1] == "." and toks[i].end == toks[i + 1].start \
+                and _caplike(words[i + 2]) and title_key(words[i + 2]) is None \
+                and tv.text[toks[i + 1].end:toks[i + 2].start] == " ":
+            j = i + 2  # "MR. Temple": the tokenizer split the period off a title in capitals
         elif title is not None and i + 2 < n and tv.lower[i + 1] in CONNECTORS and (
                 _caplike(words[i + 2]) or tv.lower[i + 2] in CONNECTORS and i + 3 < n and _caplike(words[i + 3])):
             j = i + 1  # "Mr. van der Luyden"
@@ -328,7 +336,9 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 and toks[first + 1].entity == "PERSON":
             ws = ws[1:]  # "Later Akiko-san poured": the tagger's name starts after the first word
             s_name += 1
-        while ws and ws[0].lower().strip(".") in bad and len(ws) > 1 and title is None:
+        while len(ws) > 1 and (ws[0].lower().strip(".") in bad or ws[0].lower() in NAME_ADJECTIVES
+                               and ws[1].lower() not in _PNOUNS and ws[1].lower() not in bad) \
+                and title is None:
             ws = ws[1:]
             s_name += 1
         if not ws:
@@ -371,9 +381,24 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             a -= 1
         if a < start and a > 0 and tv.lower[a - 1] in ("the", "that", "this") and toks[a - 1].head in range(start, k):
             a -= 1
+        if a == start and start > 0 and words[start - 1] in ("Dear", "Dearest") and tv.initial[start - 1] \
+                and not _is_gap(tv, start - 1, start):
+            a -= 1  # a letter's salutation: "Dear Judy"
+        if k + 1 < n and tv.lower[k] == "the" and words[k + 1] in _ORDINALS and not _is_gap(tv, k - 1, k) \
+                and not _is_gap(tv, k, k + 1):
+            k += 2  # "Rudolf the Fifth"
         start = a
         c = Candidate(start, k, title, tuple(ws), suffix, s_name)
         c.end_char = cut_end if not place_tail else None
+        if cut_end is None and not place_tail and k + 1 < n and words[k] == "of" and not _is_gap(tv, k - 1, k):
+            # "Lavelle of Java", "Captain Jack Carter of Virginia": where a person is from is part of the mention
+            m = k + 1 + (tv.lower[k + 1] == "the" and k + 2 < n)
+            q = m
+            while q < n and _caplike(words[q]) and toks[q].tag in ("NNP", "NNPS") and title_key(words[q]) is None \
+                    and words[q].lower() not in bad and not _is_gap(tv, q - 1, q):
+                q += 1
+            if q > m and not (q < n and tv.lower[q] in ("'s", "’s", "'", "’")):
+                c.out_end = toks[q - 1].end
         c.place_tail = place_tail
         # "the Ambersons": a family named in the plural takes its article.
         if title is None and start == s_name and start > 0 and tv.lower[start - 1] == "the" \

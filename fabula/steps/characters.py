@@ -40,7 +40,7 @@ def name_spans(doc: Document) -> set[tuple[int, int]]:
     ok = M.accept(cands, common)
     names = [c for c in cands if M.is_name(c, ok)]
     names += [c for c in M.propagate(tv, cands, ok, common) if M.is_name(c, ok)]
-    out = {(tv.tokens[c.s].start, c.end_char or tv.tokens[c.e - 1].end) for c in names}
+    out = {(tv.tokens[c.s].start, c.out_end or c.end_char or tv.tokens[c.e - 1].end) for c in names}
     out |= {(tv.tokens[i].start, tv.tokens[i].end) for i in M.deity_mentions(tv)}
     return out
 
@@ -158,6 +158,8 @@ class Characters:
         surface_counts: dict = defaultdict(Counter)
         for c in names:
             first = c.name_start - 1 if c.title is not None and c.name_start > c.s else c.name_start
+            if first < c.name_start and tv.words[first] == "." and first > c.s:
+                first -= 1  # "MR. Thorne" tokenized "MR", ".", "Thorne"
             end = c.end_char or tv.tokens[c.e - 1].end
             shown = " ".join(doc.text[tv.tokens[first].start:end].split())
             if c.suffix and shown.lower().endswith("-" + c.suffix):
@@ -174,11 +176,11 @@ class Characters:
         for c in names:
             f = _form(c)
             it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
-                      end_char=c.end_char)
+                      end_char=c.out_end or c.end_char)
             items.append(it)
             taken.update(range(c.s, c.e))
         for c in groups:
-            items.append(Item(c.s, c.e, "name", c.e - 1, end_char=c.end_char))
+            items.append(Item(c.s, c.e, "name", c.e - 1, end_char=c.out_end or c.end_char))
             taken.update(range(c.s, c.e))
         for i in M.deity_mentions(tv):
             if i not in taken:
