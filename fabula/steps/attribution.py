@@ -397,7 +397,8 @@ class _Attributor:
             # "Mrs. Elton, speaking louder, said,\n\n"Yes, here I am..."": the tag ends the paragraph before
             prev_par = self.paragraphs[self.u_par[k] - 1]
             tail = self.text[prev_par.start:prev_par.end].rstrip()
-            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--"):
+            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or \
+                    self._ends_with_speech(prev_par.start, prev_par.end):
                 if not (k > 0 and self.u_last_par[k - 1] == self.u_par[k] - 1):
                     before_start = prev_par.start
         regions.append(("before", before_start, first.start))
@@ -453,6 +454,30 @@ class _Attributor:
                                 return m.character, "prev_narration", "implicit"
                             break
         return None
+
+    def _ends_with_speech(self, a: int, b: int) -> bool:
+        """A narration paragraph whose last words are a speech verb ("Syme turned to him and said",
+        "Mrs Musgrove interposed.", "Sir Thomas, trying to suppress a smile, went on."): the next
+        paragraph's quote is what was said. Not "said nothing", "did not answer", "what was said"."""
+        toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
+        toks = [i for i in toks if self.tokens[i].pos not in ("PUNCT", "SPACE")
+                and self.text[self.tokens[i].start:self.tokens[i].end].strip()]
+        if not toks:
+            return False
+        tail = toks[-3:]
+        for n, v in enumerate(reversed(tail)):
+            t = self.tokens[v]
+            lw = t.lemma.lower()
+            if t.pos in ("VERB", "AUX") and lw in SPEECH_LEMMAS and lw not in GESTURE_LEMMAS:
+                after = tail[len(tail) - n:]
+                if not all(self.tokens[i].pos in ("ADV", "ADP", "PART") and self.tokens[i].head == v
+                           for i in after):
+                    return False
+                kids = [i for i in toks[-12:] if self.tokens[i].head == v and i != v]
+                if any(self.tokens[i].dep in ("neg", "dobj", "nsubjpass", "auxpass", "ccomp") for i in kids):
+                    return False
+                return True
+        return False
 
     def _first_sentence(self, toks: list[int]) -> list[int]:
         toks = self._strip_punct(toks)
