@@ -307,10 +307,11 @@ def test_name_span_edges_modifiers_salutations_epithets_and_origin():
     text = ("CHAPTER II.\n\nMR. Thorne was the son of a miller. Old Hobbes lived next door, and old Hobbes "
             "disliked Mr. Thorne. Sir John d'Arcy rode by, and Hobbes bowed to Sir John d'Arcy.\n\n"
             "Dear Hobbes,\n\nI write in haste. Captain Jack Rowe of Virginia has come, and Jack Rowe says that "
-            "Henry the Fifth was a great king.\n\nYour friend, Thorne")
+            "Henry the Fifth was a great king. He saw the King. I saw him too.\n\nYour friend, Thorne")
     doc = run(text)
     names = mention_texts(doc, "name")
     assert "MR. Thorne" in names
+    assert not any(x.startswith("King.") for x in names)
     assert "Old Hobbes" in names and "old Hobbes" in names
     assert "Sir John d'Arcy" in names
     assert "Dear Hobbes" in names

@@ -54,6 +54,8 @@ OTHER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART", "PR
                           "DATE", "TIME", "LAW", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
 # Adjectives LitBank-style annotation keeps inside a proper name ("old Cotter", "young Linwood").
 NAME_ADJECTIVES = frozenset({"old", "young", "little", "big", "late"})
+# Abbreviated titles the tokenizer splits from their period when written in capitals ("MR", ".").
+_CAPS_ABBREV = frozenset("mr mrs ms dr messrs rev st capt col gen lieut prof hon".split())
 _ORDINALS = frozenset("First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Eleventh Twelfth".split())
 
 PRONOUNS = {
@@ -243,7 +245,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
                 and not _is_gap(tv, i, i + 1):
             j = i + 1
-        elif title is not None and i + 2 < n and words[i + 1] == "." and toks[i].end == toks[i + 1].start \
+        elif title in _CAPS_ABBREV and w.isupper() and i + 2 < n and words[i + 1] == "." \
+                and toks[i].end == toks[i + 1].start and words[i + 2] != "I" \
                 and _caplike(words[i + 2]) and title_key(words[i + 2]) is None \
                 and tv.text[toks[i + 1].end:toks[i + 2].start] == " ":
             j = i + 2  # "MR. Temple": the tokenizer split the period off a title in capitals
