@@ -221,7 +221,7 @@ def test_hundreds_of_one_off_names():
     lines = []
     for i, f in enumerate(firsts):
         for j, l in enumerate(lasts):
-            lines.append(f"{f} {l} signed the register and went home.")
+            lines.append(f"{f} {l} signed the register. {f} {l} went home.")
     text = "\n\n".join(" ".join(lines[k:k + 5]) for k in range(0, len(lines), 5)) + "\n"
     doc = analyze(text, until="language")
     from fabula.steps.characters import Characters
@@ -319,3 +319,13 @@ def test_name_span_edges_modifiers_salutations_epithets_and_origin():
     assert "Henry the Fifth" in names
     # the span runs on, the character's name does not
     assert char_named(doc, "Jack Rowe") is not None and char_named(doc, "Hobbes") is not None
+
+
+def test_a_person_named_once_without_speaking_is_a_mention_not_a_character():
+    text = ("Margaret sat by the window. Years ago Margaret had danced with Mr. Bragge at Bath. Margaret was "
+            "not reading.\n\n\"Is it raining?\" asked Mr. Green from the door.\n\nMargaret shook her head.")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "Mr. Bragge" in names
+    assert char_named(doc, "Mr. Bragge") is None
+    assert char_named(doc, "Mr. Green") is not None and char_named(doc, "Margaret") is not None

@@ -102,6 +102,7 @@ class Candidate:
     strong: bool = False  # a title, an honorific, a speech verb or a vocative
     end_char: int | None = None  # when the last token carries glued punctuation
     place_tail: bool = False  # followed by a place word that made it a place's name
+    speech: bool = False  # speaking or spoken to here (a speech verb, a vocative)
     det: bool = False  # right after a determiner or possessive of its own ("the Ayah", "her Ayah")
     out_end: int | None = None  # the mention's end when it runs on past the name ("Lavelle of Java")
     label_p: float = 0.0  # the part of `person` and `other` that comes from the entity label
@@ -449,11 +450,13 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             nxt += 1
         if nxt < n and toks[nxt].lemma.lower() in SPEECH_VERBS and toks[nxt].pos in ("VERB", "AUX"):
             p += 2.0
+            c.speech = True
         prv = c.s - 1
         sv = prv - 1 if prv >= 1 and lower[prv] == "the" else prv
         if sv >= 1 and toks[sv].lemma.lower() in SPEECH_VERBS and toks[sv].pos == "VERB" \
                 and lower[sv - 1] in (",", '"', "”", "'", "’", "!", "?"):
             p += 2.0
+            c.speech = True
         last = c.e - 1
         head = toks[last].head
         dep = toks[last].dep
@@ -461,6 +464,7 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             hl = toks[head].lemma.lower()
             if dep == "nsubj" and hl in SPEECH_VERBS and not tv.in_quote[last]:
                 p += 2.0
+                c.speech = True
             elif dep == "nsubj" and toks[head].pos == "VERB":
                 p += 0.7
             elif dep in ("dobj", "dative") and hl in SOCIAL_VERBS:
@@ -478,6 +482,7 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
             p += 0.7
         if c.in_quote and prv >= 0 and lower[prv] in _VOC_BEFORE and (c.e >= n or lower[c.e] in _VOC_AFTER):
             p += 1.0
+            c.speech = True
         if c.e < n and lower[c.e] in ("'s", "’s", "'", "’") and c.e + 1 < n:
             p += 0.3
         if not c.initial and toks[c.name_start].tag in ("NNP", "NNPS") and not lab:

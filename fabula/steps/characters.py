@@ -228,8 +228,11 @@ class Characters:
         # characters: seeds always; discovered ones when at least one name mention links to them
         mention_count = Counter(it.char for it in items if it.char is not None)
         name_count = Counter(it.char for it in items if it.char is not None and it.kind == "name")
-        keep = [ch for ch in cl.chars if ch.seed is not None or name_count[ch.id] > 0 or ch.id == narrator
-                or ch.id in noun_chars]
+        # A person named once, who neither speaks nor is spoken to there and is not referred to again, is
+        # mentioned, not a character ("Shakespeare", "Mr. Bragge", a place the tagger took for a person).
+        spoke = {cl.form_char.get(_form(c)) for c in names if c.speech}
+        keep = [ch for ch in cl.chars if ch.seed is not None or ch.id == narrator or ch.id in noun_chars
+                or name_count[ch.id] > 1 or name_count[ch.id] == 1 and (ch.id in spoke or mention_count[ch.id] > 1)]
         seeded = [ch for ch in keep if ch.seed is not None]
         found = sorted((ch for ch in keep if ch.seed is None), key=lambda ch: (-mention_count[ch.id], ch.id))
         order = seeded + found
