@@ -535,6 +535,12 @@ class _Attributor:
                 w = self.text[tk.start:tk.end].lower()
                 if tk.pos == "PRON" and w not in ("he", "she", "i", "they", "we"):
                     break
+                if i == v + 1 and w in ("in", "out", "up", "on", "forth") and tk.pos in ("ADP", "ADV", "PART"):
+                    inverted = True  # "put in Freddy", "broke out the girl"
+                    continue
+                if tk.pos in ("NOUN", "PROPN") and tk.dep == "compound" and v < tk.head < v + 5 \
+                        and tk.head in tokset:
+                    continue  # "replied the medicine man": the head noun, not its modifier
                 if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
                     subj = [i]
                     break
@@ -976,6 +982,7 @@ class _Attributor:
                 last_turn[known[x]] = k - x
         g, adjacent, linked = info if info is not None else (None, False, None)
         first_person = self.narrator is not None
+        pp_names, pp_pron, pp_gesture = self._prev_narration(k)
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -1015,6 +1022,12 @@ class _Attributor:
                 "narrator_pron": float(first_person and c == self.narrator and g in ("he", "she")),
                 "gender_unknown": float(cg not in ("he", "she")),
                 "n_cands": 1.0 / len(cands),
+                "pp_name": float(c in pp_names),
+                "pp_name_first": float(bool(pp_names) and pp_names[0] == c),
+                "pp_pron_match": float(pp_pron is not None and cg == pp_pron),
+                "pp_pron_match_recent0": float(pp_pron is not None and cg == pp_pron
+                                               and bool(recent) and recent[0] == c),
+                "pp_gesture_name": float(pp_gesture and bool(pp_names) and pp_names[0] == c),
             }
             if self.rule_speaker is not None:
                 rs = self.rule_speaker
@@ -1032,6 +1045,40 @@ class _Attributor:
                     r[regime + key] = r[key]
             rows.append(r)
         return cands, rows
+
+    def _prev_narration(self, k: int):
+        """The subjects of the last sentence of a short quote-free paragraph right before utterance
+        k's paragraph ("Anna sighed.", "He climbed into bed.", "Margaret shook her head."): named
+        characters, the gender of a he/she subject, and whether its verb is a gesture of speech."""
+        par = self.u_par[k]
+        qs = self.quotes
+        first = qs[self.utts[k][0]]
+        if par == 0 or self.text[self.paragraphs[par].start:first.start].strip(" \"'\u201c\u2018\n"):
+            return [], None, False
+        if k > 0 and self.u_last_par[k - 1] >= par - 1:
+            return [], None, False
+        pp = self.paragraphs[par - 1]
+        if pp.end - pp.start > 600:
+            return [], None, False
+        toks = self._last_sentence([i for i in self._tok_range(pp.start, pp.end) if not self.in_quote[i]])
+        names: list[int] = []
+        pron = None
+        gesture = False
+        for i in toks:
+            t = self.tokens[i]
+            if t.dep not in _SUBJ_DEPS or self.tokens[t.head].pos not in ("VERB", "AUX"):
+                continue
+            m = self.mention_of_token.get(i)
+            if m is not None and m.kind == "name" and m.character in self.characters:
+                if m.character not in names:
+                    names.append(m.character)
+            else:
+                g = _PRON_GENDER.get(self.text[t.start:t.end].lower())
+                if g in ("he", "she") and pron is None and not names:
+                    pron = g
+            if self.tokens[t.head].lemma.lower() in SPEECH_LEMMAS:
+                gesture = True
+        return names, pron, gesture
 
     # ------------------------------------------------------------------ conversations
 
