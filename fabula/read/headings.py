@@ -45,6 +45,13 @@ def is_strong_heading(line: str) -> bool:
     return True
 
 
+def is_label_only(line: str) -> bool:
+    """A heading that is just its label and number ("Chapter 3", "CHAPTER III."), no title."""
+    s = line.strip()
+    head = _LABEL_NUMBER.match(s)
+    return bool(head) and is_strong_heading(s) and s[head.end():].strip() in ("", ".", ":")
+
+
 def is_number_heading(line: str) -> bool:
     return bool(NUMBER_ONLY.match(line))
 

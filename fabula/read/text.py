@@ -174,11 +174,9 @@ def find_chapters(text: str) -> tuple[Chapter, ...]:
         j = last + 1
         while j < n and blank[j] and j - last <= 2:
             j += 1
-        label_only = headings.STRONG.match(lines[last][0].strip()) and not re.search(
-            r"[:.\-\u2013\u2014]\s*\S|\s\S+\s+\S", lines[last][0].strip()[len(lines[last][0].split()[0]):].strip() + " ")
-        if (label_only and j < n and j + 1 <= n and (j + 1 >= n or blank[j + 1])
-                and headings.is_title_like(lines[j][0]) and not headings.is_strong_heading(lines[j][0])
-                and j != last + 1 + 10):
+        subtitle_below = (j < n and (j + 1 >= n or blank[j + 1]) and headings.is_title_like(lines[j][0])
+                          and not headings.is_strong_heading(lines[j][0]))
+        if subtitle_below and headings.is_label_only(lines[last][0]):
             extended.append((first, j))
         else:
             extended.append((first, last))

@@ -69,7 +69,6 @@ def _blocks(text: str, start: int, end: int, line_mode: bool):
     block_end = None
     blanks = 0
     blanks_before = 0
-    pos = start
     for m in _LINE.finditer(text, start, end):
         line = m.group(0)
         if not line:
@@ -90,7 +89,6 @@ def _blocks(text: str, start: int, end: int, line_mode: bool):
             block_start = s
             blanks_before = blanks
         block_end = e
-        pos = e
     if block_start is not None:
         yield _trim(text, block_start, block_end, blanks_before)
 
