@@ -322,10 +322,30 @@ def test_name_span_edges_modifiers_salutations_epithets_and_origin():
 
 
 def test_a_person_named_once_without_speaking_is_a_mention_not_a_character():
-    text = ("Margaret sat by the window. Years ago Margaret had danced with Mr. Bragge at Bath. Margaret was "
-            "not reading.\n\n\"Is it raining?\" asked Mr. Green from the door.\n\nMargaret shook her head.")
+    text = ("Margaret sat by the window.\n\n\"Is it raining?\" asked Mr. Green from the door.\n\n"
+            "Margaret shook her head. Years ago Margaret had danced with Mr. Bragge at Bath. Margaret was "
+            "not reading.\n")
     doc = run(text)
     names = mention_texts(doc, "name")
     assert "Mr. Bragge" in names
     assert char_named(doc, "Mr. Bragge") is None
     assert char_named(doc, "Mr. Green") is not None and char_named(doc, "Margaret") is not None
+
+
+def test_possessive_kinship_word_is_outside_the_name():
+    text = ("Jane lived with her uncle John in a narrow house. Her uncle John was a clockmaker, and John "
+            "talked to the clocks.\n\nAunt Polly visited on Sundays. Aunt Polly brought cake.")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "uncle John" not in names and names.count("John") >= 2
+    assert "Aunt Polly" in names
+
+
+def test_article_and_adjectives_before_a_name_belong_to_the_mention():
+    text = ("Miguel rode in at noon. Everybody stared at the dazzling Miguel, and the good-natured Miss Pinkerton "
+            "waved to him. Miss Pinkerton laughed. Later the woman engaged Tom, and Miguel went home.\n")
+    doc = run(text)
+    names = mention_texts(doc, "name")
+    assert "the dazzling Miguel" in names
+    assert "good-natured Miss Pinkerton" in names or "the good-natured Miss Pinkerton" in names
+    assert "engaged Tom" not in names

@@ -56,6 +56,8 @@ OTHER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART", "PR
 NAME_ADJECTIVES = frozenset({"old", "young", "little", "big", "late"})
 # Abbreviated titles the tokenizer splits from their period when written in capitals ("MR", ".").
 _CAPS_ABBREV = frozenset("mr mrs ms dr messrs rev st capt col gen lieut prof hon".split())
+_KIN_TITLES = frozenset("aunt auntie aunty uncle cousin brother sister grandma granny grandpa".split())
+_POSSESSIVES = frozenset("my our your his her their".split())
 _ORDINALS = frozenset("First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Eleventh Twelfth".split())
 
 PRONOUNS = {
@@ -369,21 +371,29 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             i = k
             continue
         start = i if title is not None else s_name
+        if title in _KIN_TITLES and i > 0 and tv.lower[i - 1] in _POSSESSIVES and i + 1 == s_name:
+            start = s_name  # "my uncle John", "her Aunt Eliza": the kinship word describes; the name is John
         # Regnal numbers belong to the name ("Charles II").
         if k < n and _ROMAN.match(words[k]) and not _is_gap(tv, k - 1, k) and toks[k].tag == "NNP":
             k += 1
         # "old Cotter", "poor Miss Birch", "the late John Graves": adjectives describing the name belong
         # to it, with their article.
         a = start
-        while a > 0 and toks[a - 1].tag == "JJ" and words[a - 1][:1].islower() \
+        while a > 0 and (toks[a - 1].tag == "JJ" or toks[a - 1].tag in ("VBG", "VBN") and toks[a - 1].dep == "amod"
+                         and a > 1 and tv.lower[a - 2] in ("the", "this", "that")) \
+                and words[a - 1][:1].islower() \
                 and tv.lower[a - 1] not in ("dear", "dearest", "poor", "own", "beloved", "darling") \
                 and toks[a - 1].head in range(start, k) and not _is_gap(tv, a - 1, a):
             a -= 1
+            # a hyphenated adjective whole ("good-natured", "innocent-looking")
+            while a > 1 and words[a - 1] in ("-", "–") and toks[a - 2].end == toks[a - 1].start \
+                    and toks[a - 1].end == toks[a].start and words[a - 2][:1].isalpha() and words[a - 2][:1].islower():
+                a -= 2
         if a < start and a > 0 and words[a - 1] in ("-", "–"):
-            a = start  # half of a hyphenated adjective ("good-natured"): keep the name alone
+            a = start  # part of an adjective the parser split: keep the name alone
         if a == start and start > 0 and tv.lower[start - 1] in NAME_ADJECTIVES and not _is_gap(tv, start - 1, start):
             a -= 1
-        if a < start and a > 0 and tv.lower[a - 1] in ("the", "that", "this") and toks[a - 1].head in range(start, k):
+        if a < start and a > 0 and tv.lower[a - 1] in ("the", "that", "this") and toks[a - 1].head in range(a, k):
             a -= 1
         if a == start and start > 0 and words[start - 1] in ("Dear", "Dearest") and tv.initial[start - 1] \
                 and not _is_gap(tv, start - 1, start):
@@ -512,6 +522,13 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
         if c.title is None and not c.the and prv >= 0 and lower[prv] in DETERMINERS \
                 and toks[prv].dep in ("det", "poss") and c.s <= toks[prv].head < c.e:
             c.det = True
+        if not c.in_quote and not c.speech:
+            # named in narration just before a paragraph of dialogue: may well be its speaker
+            text = tv.text
+            pos = toks[c.e - 1].end
+            par_end = text.find("\n\n", pos)
+            if par_end >= 0 and text[par_end:par_end + 12].lstrip()[:1] in ('"', "“", "'", "‘"):
+                c.speech = True
         c.person, c.other = p, o
         c.strong = p >= 2.0 or (c.in_quote and p >= 1.0 and lab not in PERSON_LABELS)
 
