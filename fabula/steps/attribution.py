@@ -168,6 +168,10 @@ _TITLE_WORDS = frozenset("mr mrs miss ms dr sir lady lord the m mme mlle madame 
                          "professor mister master old young little poor dear aunt uncle".split())
 
 
+_TITLE_BEFORE = re.compile(r"\b(Mrs|Mr|Miss|Ms|Dr|Sir|Lady|Lord|Madame|Mme|Mlle|Monsieur|Captain|Colonel|"
+                           r"Professor|Aunt|Uncle)\.?\s+$")
+
+
 def _norm(s: str) -> str:
     s = s.replace("\u2019", "'").replace(".", " ").casefold()
     return " ".join(re.sub(r"[^\w' -]", " ", s).split())
@@ -398,7 +402,8 @@ class _Attributor:
         for a, b in zip(u, u[1:]):
             if self._par_of(qs[a].end) == self._par_of(qs[b].start):
                 regions.append(("between", qs[a].end, qs[b].start))
-        regions.append(("after", last.end, next_start))
+        if not (next_start == lpar.end and self._introduces_next(k, last.end, lpar.end)):
+            regions.append(("after", last.end, next_start))
         before_start = prev_end
         if prev_end == par.start and self.u_par[k] > 0 and not self.text[par.start:first.start].strip(" \"'\u201c\u2018"):
             # "Mrs. Elton, speaking louder, said,\n\n"Yes, here I am..."": the tag ends the paragraph before
@@ -470,6 +475,31 @@ class _Attributor:
                                 return m.character, "prev_narration", "implicit"
                             break
         return None
+
+    def _introduces_next(self, k: int, a: int, b: int) -> bool:
+        """The narration after utterance k closes its paragraph by introducing the next paragraph's
+        quote ('" And gathering her work together ... when Elizabeth called out,\n\n"Dear Ma'am'):
+        that tag is the next utterance's, not this one's."""
+        if k + 1 >= len(self.utts) or self.u_par[k + 1] != self.u_last_par[k] + 1:
+            return False
+        nxt = self.quotes[self.utts[k + 1][0]]
+        np = self.paragraphs[self.u_par[k + 1]]
+        if self.text[np.start:nxt.start].strip(" \"'\u201c\u2018\n"):
+            return False
+        tail = self.text[a:b].rstrip()
+        if not tail.strip(" \"'\u201d\u2019.,;!?"):
+            return False
+        # only a new sentence after a finished quote ('happy." And gathering...'), never
+        # '"Yes," said he,' nor '"Oh!" Emma cried,'
+        if self.text[max(0, a - 2):a].rstrip("\"'\u201d\u2019 ")[-1:] not in (".", "!", "?"):
+            return False
+        lead = tail.lstrip(" \"'\u201d\u2019\n")
+        if not lead[:1].isupper():
+            return False
+        toks = [i for i in self._tok_range(a, b) if self.tokens[i].pos not in ("PUNCT", "SPACE")][:3]
+        if any(self.tokens[i].lemma.lower() in SPEECH_LEMMAS for i in toks):
+            return False
+        return tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or self._ends_with_speech(a, b)
 
     def _ends_with_speech(self, a: int, b: int) -> bool:
         """A narration paragraph whose last words are a speech verb ("Syme turned to him and said",
@@ -578,8 +608,14 @@ class _Attributor:
             a = i
             while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "flat", "nmod", "amod", "det"):
                 a -= 1
-            for start in ([m.start] if m is not None else []) + [self.tokens[a].start]:
-                exact = self.names.full.get(_norm(self.text[min(start, t.start):max(t.end, m.end if m else t.end)]))
+            end = max(t.end, m.end if m else t.end)
+            starts = ([m.start] if m is not None else []) + [self.tokens[a].start]
+            # a title the parser cut off, often across a line break ("Mrs.\nBennet instantly answered")
+            tm = _TITLE_BEFORE.search(self.text, max(0, min(starts + [t.start]) - 14), min(starts + [t.start]))
+            if tm is not None:
+                starts.insert(0, tm.start(1))
+            for start in starts:
+                exact = self.names.full.get(_norm(self.text[min(start, t.start):end]))
                 if exact is not None:
                     return exact, pre + "name", "explicit"
         if m is not None and m.character is not None and m.character in self.characters:
@@ -791,7 +827,8 @@ class _Attributor:
                 if two:
                     picks[k] = self._pick(cands, [model.score2(r) for r in rows2])
         if _JOINT:
-            sc = {k: [model.score2(r) if two else model.score(r) for r in rows] for k, (cands, rows) in ranked.items()}
+            r1 = _os.environ.get("FABULA_EM1") == "1"
+            sc = {k: [model.score2(r) if two and not r1 else model.score(r) for r in rows] for k, (cands, rows) in ranked.items()}
             picks = self._decode(ranked, sc, known, picks)
         for k, (cid, prob) in picks.items():
             speaker[k] = cid
