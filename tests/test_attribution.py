@@ -154,3 +154,13 @@ def test_long_untagged_conversation_completes_and_alternates():
     assert set(got) <= {"Mina", "Joss"}
     # strict alternation from the two tagged turns
     assert all(a != b for a, b in zip(got, got[1:]))
+
+
+def test_tag_ending_the_previous_paragraph():
+    text = ('"Where were you?" asked Mina.\n\n"Out," said Joss.\n\n'
+            'After a moment\'s pause, Mina, trying to suppress a smile, went on.\n\n'
+            '"You are not aware of the hour."\n')
+    out = attribute(text, TWO)
+    assert out[-1][1] == "Mina"
+    assert out[-1][2].type == "explicit"
+
