@@ -157,7 +157,8 @@ class Characters:
         forms = Counter(_form(c) for c in names)
         surface_counts: dict = defaultdict(Counter)
         for c in names:
-            first = c.name_start - 1 if c.title is not None and c.name_start > c.s else c.name_start
+            first = c.name_start - 1 if c.title is not None and (c.name_start > c.s or c.name_start > 0 and (
+                tv.lower[c.name_start - 1].rstrip(".") == c.title)) else c.name_start
             if first < c.name_start and tv.words[first] == "." and first > c.s:
                 first -= 1  # "MR. Thorne" tokenized "MR", ".", "Thorne"
             end = c.end_char or tv.tokens[c.e - 1].end
