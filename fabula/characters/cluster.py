@@ -298,6 +298,13 @@ class Clusterer:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}
         return sum(self.forms.get((None, (g,)), 0) for g in firsts)
 
+    def _new_char(self, form, count, votes) -> None:
+        """A character of its own for a name form no existing character takes."""
+        c = Char(id=len(self.chars))
+        c.add(form, count, votes)
+        self.chars.append(c)
+        self.form_char[form] = c.id
+
     def run(self, forms: Counter, votes: dict) -> None:
         """forms: Counter of (title, key) -> occurrences; votes: form -> Counter of pronoun votes."""
         self.forms = forms
@@ -316,10 +323,7 @@ class Clusterer:
             elif len(m) > 1:
                 self.ambiguous[f] = tuple(m)
             elif not self.closed:
-                c = Char(id=len(self.chars))
-                c.add(f, forms[f], v)
-                self.chars.append(c)
-                self.form_char[f] = c.id
+                self._new_char(f, forms[f], v)
             else:
                 # a cast: "Miss Elizabeth Bennet" is Elizabeth when only her given name is listed
                 for word in (key[0], key[-1]):
@@ -341,14 +345,8 @@ class Clusterer:
                 self.form_char[f] = m[0]
             elif len(m) > 1:
                 if title is not None and not self.closed and forms[f] >= 3:
-                    c = Char(id=len(self.chars))
-                    c.add(f, forms[f], v)
-                    self.chars.append(c)
-                    self.form_char[f] = c.id
+                    self._new_char(f, forms[f], v)
                 else:
                     self.ambiguous[f] = tuple(m)
             elif not self.closed:
-                c = Char(id=len(self.chars))
-                c.add(f, forms[f], v)
-                self.chars.append(c)
-                self.form_char[f] = c.id
+                self._new_char(f, forms[f], v)
