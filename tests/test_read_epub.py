@@ -28,6 +28,17 @@ def quick(fn, *args, **kw):
         assert time.monotonic() - t0 < 5, "took too long"
 
 
+def rewrite_entries(data: bytes, which, change) -> bytes:
+    """A copy of an EPUB with change(bytes) -> bytes applied to the entries which(name) selects."""
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            zout.writestr(info, change(body) if which(info.filename) else body)
+    return out.getvalue()
+
+
 def test_ao3_epub_matches_the_html_download():
     doc = read_epub(ao3_epub(), "work.epub")
     check_story_doc(doc)
@@ -47,21 +58,16 @@ def test_ao3_epub_through_segment(tmp_path):
 
 def test_ao3_epub_with_calibre_renamed_classes_and_lost_ids():
     # Converters may rename classes and drop ids; labels and the tags list still identify the parts.
-    data = ao3_epub()
-    zin = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename.endswith(".xhtml") and "split" in info.filename:
-                text = body.decode()
-                for old in ('class="meta group"', 'class="meta"', 'class="userstuff"', 'class="heading"',
-                            'class="toc-heading"', 'class="endnote-link"', 'class="message"', 'class="tags"',
-                            'id="preface"', 'id="afterword"', 'id="chapters"', 'id="endnotes"'):
-                    text = text.replace(old, 'class="calibre1"')
-                body = text.encode()
-            zout.writestr(info, body)
-    doc = read_epub(out.getvalue(), "calibre.epub")
+    def rename(body: bytes) -> bytes:
+        text = body.decode()
+        for old in ('class="meta group"', 'class="meta"', 'class="userstuff"', 'class="heading"',
+                    'class="toc-heading"', 'class="endnote-link"', 'class="message"', 'class="tags"',
+                    'id="preface"', 'id="afterword"', 'id="chapters"', 'id="endnotes"'):
+            text = text.replace(old, 'class="calibre1"')
+        return text.encode()
+
+    data = rewrite_entries(ao3_epub(), lambda name: name.endswith(".xhtml") and "split" in name, rename)
+    doc = read_epub(data, "calibre.epub")
     assert [c.title for c in doc.chapters] == ["Chapter 1: The Ferry", "Chapter 2: The Keeper", "Chapter 3: East Wind"]
     assert doc.metadata.tags["fandoms"] == ("Original Work",)
     for junk in ("Preface", "Afterword", "Posted originally", "real ferry", "Next time", "drop by the Archive"):
@@ -85,18 +91,12 @@ def test_generic_epub_spine_toc_and_dublin_core():
                       description="<p>A year in an <i>orchard</i>.</p>",
                       subjects=("Seasons", "Trees"), nav=True, ncx=False)
     # The toc: one file by name, another by fragments.
-    zin = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename.endswith("nav.xhtml"):
-                body = xhtml('<nav epub:type="toc" xmlns:epub="http://www.idpf.org/2007/ops"><ol>'
-                             '<li><a href="text/one.xhtml">The Orchard</a></li>'
-                             '<li><a href="text/two.xhtml#a">Frost</a></li>'
-                             '<li><a href="text/two.xhtml#b">Thaw</a></li></ol></nav>').encode()
-            zout.writestr(info, body)
-    doc = read_epub(out.getvalue(), "orchard.epub")
+    nav = xhtml('<nav epub:type="toc" xmlns:epub="http://www.idpf.org/2007/ops"><ol>'
+                '<li><a href="text/one.xhtml">The Orchard</a></li>'
+                '<li><a href="text/two.xhtml#a">Frost</a></li>'
+                '<li><a href="text/two.xhtml#b">Thaw</a></li></ol></nav>').encode()
+    data = rewrite_entries(data, lambda name: name.endswith("nav.xhtml"), lambda body: nav)
+    doc = read_epub(data, "orchard.epub")
     assert [c.title for c in doc.chapters] == ["The Orchard", "Frost", "Thaw", "Harvest"]
     for c in doc.chapters:
         assert c.heading_start is not None
@@ -230,17 +230,9 @@ def test_deeply_nested_xhtml_is_refused():
 
 def test_linear_no_and_missing_documents_are_skipped():
     docs = [("a.xhtml", xhtml("<p>Main text.</p>"), "A"), ("notes.xhtml", xhtml("<p>Footnote.</p>"), None)]
-    data = build_epub(docs)
-    zin = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename.endswith(".opf"):
-                body = body.replace(b'<itemref idref="d1"/>', b'<itemref idref="d1" linear="no"/>'
-                                    b'<itemref idref="missing"/>')
-            zout.writestr(info, body)
-    doc = read_epub(out.getvalue(), "linear.epub")
+    data = rewrite_entries(build_epub(docs), lambda name: name.endswith(".opf"), lambda body: body.replace(
+        b'<itemref idref="d1"/>', b'<itemref idref="d1" linear="no"/><itemref idref="missing"/>'))
+    doc = read_epub(data, "linear.epub")
     assert doc.text == "Main text."
     assert doc.metadata.summary is None
 
@@ -255,17 +247,11 @@ def test_guide_and_landmark_pages_are_not_story():
             ("toc_page.xhtml", xhtml("<p>Table of Contents</p><p>1. Low</p>"), None),
             ("file0001.xhtml", xhtml("<h2>Low</h2><p>The tide went out.</p>"), "Low"),
             ("file0002.xhtml", xhtml("<h2>High</h2><p>It came back.</p>"), "High")]
-    data = build_epub(docs, nav=False, ncx=True)
-    zin = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename.endswith(".opf"):
-                body = body.replace(b"</package>", b'<guide><reference type="title-page" href="title_page.xhtml"/>'
-                                    b'<reference type="toc" href="toc_page.xhtml"/></guide></package>')
-            zout.writestr(info, body)
-    doc = read_epub(out.getvalue(), "ffn.epub")
+    data = rewrite_entries(build_epub(docs, nav=False, ncx=True), lambda name: name.endswith(".opf"),
+                           lambda body: body.replace(b"</package>", b'<guide><reference type="title-page" '
+                                                     b'href="title_page.xhtml"/><reference type="toc" '
+                                                     b'href="toc_page.xhtml"/></guide></package>'))
+    doc = read_epub(data, "ffn.epub")
     assert [c.title for c in doc.chapters] == ["Low", "High"]
     assert "Status" not in doc.text and "Table of Contents" not in doc.text
 
