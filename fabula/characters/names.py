@@ -36,13 +36,14 @@ def not_names() -> frozenset[str]:
     return frozenset(_lines("not_names.txt"))
 
 
+def _word_gender_table(name: str) -> dict[str, str]:
+    """A data file of 'word<TAB>gender' lines as a dict."""
+    return dict(ln.split("\t") for ln in _lines(name))
+
+
 @lru_cache(maxsize=1)
 def person_nouns() -> dict[str, str]:
-    out = {}
-    for ln in _lines("person_nouns.txt"):
-        w, g = ln.split("\t")
-        out[w] = g
-    return out
+    return _word_gender_table("person_nouns.txt")
 
 
 @lru_cache(maxsize=1)
@@ -60,11 +61,7 @@ def _nick_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]
 
 @lru_cache(maxsize=1)
 def _given_gender() -> dict[str, str]:
-    out = {}
-    for ln in _lines("given_names.txt"):
-        w, g = ln.split("\t")
-        out[w] = g
-    return out
+    return _word_gender_table("given_names.txt")
 
 
 def given_gender(word: str) -> str | None:
