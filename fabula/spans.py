@@ -1,7 +1,7 @@
 """Typed, immutable standoff spans. Every span is a [start, end) offset into Document.text."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True, slots=True)

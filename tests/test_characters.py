@@ -9,7 +9,6 @@ pytest.importorskip("spacy")
 
 from fabula.api import analyze  # noqa: E402
 from fabula.cast import CastMember  # noqa: E402
-from fabula.document import Metadata  # noqa: E402
 from fabula.read import read_string  # noqa: E402
 
 
@@ -292,7 +291,6 @@ def test_ordinary_words_in_capitals_are_not_names():
 
 
 def test_at_a_name_is_a_place_unless_looked_or_laughed_at():
-    from fabula.characters import mentions as M
     from fabula.steps.characters import _candidates
     text = ("They stopped at Ottershaw for the night, and the next day they met the others at Ottershaw again.\n\n"
             "Ellen looked at Harold and laughed. Harold smiled at Ellen.")

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from fabula import FabulaError, InputError, Limits, analyze
+from fabula import InputError, Limits, analyze
 from fabula.cli import main
 from fabula.read import read, read_string
 

@@ -1,6 +1,6 @@
 from fabula import analyze
 from fabula.read import read, read_string
-from fabula.read.text import find_chapters, read_text
+from fabula.read.text import find_chapters
 
 from conftest import assert_spans_valid
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .names import given_forms, given_gender, same_given, title_gender, title_marital, titles
+from .names import given_forms, given_gender, same_given, title_gender, title_marital
 
 # Titles followed by a given name rather than a surname ("Sir Walter", "Aunt Polly", "Lady Catherine").
 GIVEN_TITLES = frozenset({"sir", "lady", "lord", "dame", "aunt", "auntie", "aunty", "uncle", "father", "sister",

@@ -6,7 +6,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import InputError
 from ..limits import DEFAULT_LIMITS, Limits
-from .decode import binary_kind, decode, read_bytes
+from .decode import decode, read_bytes
 
 FORMATS = ("text", "markdown", "html", "epub")
 _EXTENSIONS = {

@@ -9,7 +9,6 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..sourcemap import TextBuilder
 from ..spans import Chapter
 from . import headings
-from .decode import decode
 
 # Control characters other than tab and newline are dropped (NUL bytes, stray escapes);
 # bidi overrides are dropped too, as they can disguise what a line says.

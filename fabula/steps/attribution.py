@@ -1206,7 +1206,6 @@ class _Attributor:
             R = j + 1 if j + 1 < T and tconv[j + 1] == tconv[i] else None
             left = tsp[L] if L is not None else None
             right = tsp[R] if R is not None else None
-            pos = self.quotes[self.utts[turns[i][0]][0]].start
             if left is None and right is None:
                 # an isolated run: the likeliest participant, then alternation
                 first = self._likely_participant(turns[i][0], set(tvoc[i]))

@@ -230,7 +230,6 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
         prev_end = None
-        prev_tagged = False
         for k, (s, e) in enumerate(pieces):
             nxt = pieces[k + 1][0] if k + 1 < len(pieces) else hi
             tagged_after = _has_tag(text, e, nxt)
@@ -241,7 +240,6 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
                 pass  # a speech tag between two pieces of one utterance (unless each has its own)
             else:
                 group += 1
-            prev_tagged = tagged_after
             out.append(Quote(s, e, group=group))
             prev_end = e
         if pieces:
