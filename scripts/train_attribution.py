@@ -8,7 +8,7 @@
 Calibration: the confidence of each attribution is the accuracy, on these novels, of the rule that
 decided it (fabula/models/attribution_calibration.json); rules have no other fitted parameters.
 The optional ranker is a logistic regression over (utterance, candidate character) features computed by
-fabula.steps.attribution (recency of mentions, pronoun/gender agreement of the speech tag, turn
+fabula.attribution (recency of mentions, pronoun/gender agreement of the speech tag, turn
 parity, vocatives, ...); at run time it is applied in pure Python from the JSON weights.
 Every number printed is cross-validated by NOVEL (each novel scored by a model that never saw it).
 Characters come from the gold cast (names, aliases, gender) through the characters step when it is
@@ -27,11 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fabula import attribution as A  # noqa: E402
+from fabula.attribution import model as attribution_model  # noqa: E402
 from fabula.evaluate.pdnc import load_novel, novel_folders, predicted_characters, predicted_quotes  # noqa: E402
 from fabula.evaluate.scoring import NameMatcher, QuoteScore, assign_quotes, score_quotes  # noqa: E402
 from fabula.pipeline import Settings  # noqa: E402
 from fabula.spans import Character, Mention  # noqa: E402
-from fabula.steps import attribution as A  # noqa: E402
 from fabula.steps.quotes import Quotes  # noqa: E402
 
 OUT = ROOT / "fabula" / "models" / "attribution.json"
@@ -87,7 +88,7 @@ def examples(novel, doc, model=None, rnd=1):
     """Training rows: per utterance, candidates' features and which one is the gold speaker.
     Round 2 rows carry the round-1 model's answers (`model`) around each quote as features."""
     collect: list = []
-    at = A._Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
+    at = A.Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
     at.run()
     matcher = NameMatcher(novel.characters)
     to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
@@ -131,14 +132,14 @@ def fit(groups, C=1.0):
 def two_rounds(data, names):
     """Round 1 on the candidate features; round 2 adds round 1's answers around each quote."""
     first = fit([ex for n in names for ex in data[n][2]])
-    m1 = A._Model(first)
+    m1 = attribution_model.RankerModel(first)
     second_rows = []
     for n in names:
         novel, doc, _ = data[n]
         second_rows.extend(examples(novel, doc, m1, rnd=2))
     raw = dict(first)
     raw["round2"] = fit(second_rows)
-    model = A._Model(raw)
+    model = attribution_model.RankerModel(raw)
     model.raw = raw
     return model
 
@@ -187,7 +188,7 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
     total = QuoteScore()
     for f in folders:
         novel, doc = prepare(f, language_doc)
-        at = A._Attributor(doc, use_model=False)
+        at = A.Attributor(doc, use_model=False)
         quotes = at.run()
         scored = doc.with_layers(quotes=tuple(quotes))
         matcher = NameMatcher(novel.characters)
@@ -247,7 +248,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
             if fold_of[n] != f:
                 continue
             novel, doc = data[n][0], test_docs[n]
-            at = A._Attributor(doc, use_model=model)
+            at = A.Attributor(doc, use_model=model)
             quotes = at.run()
             scored = doc.with_layers(quotes=tuple(quotes))
             matcher = NameMatcher(novel.characters)

@@ -1,0 +1,349 @@
+"""The learned ranker: candidate speakers of an utterance with their features, scored by the
+linear model, then decoded jointly over each conversation."""
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+
+from ..steps.speech_verbs import SPEECH_LEMMAS
+from .lexicon import FEMALE_NOUNS, MALE_NOUNS, PRON_GENDER, SUBJ_DEPS
+from .tuning import JOINT, LOOKBACK_PARAS, SCAN, T_ALT, T_EM, T_REP, T_SAME, TOPK
+
+
+class RankerMixin:
+
+    def _rank(self, model, speaker, rule, qtype) -> None:
+        """Rank candidate speakers of every utterance without a named tag with a learned scorer."""
+        n = len(self.utts)
+        known = list(speaker)  # named tags only: the same evidence at training and at run time
+        self.mention_count = Counter(m.character for m in self.mentions if m.character is not None)
+        top = max(self.mention_count.values(), default=1)
+        self.log_top = math.log1p(top)
+        self._tag_info = {}
+        for k, (_, i, adjacent) in self.deferred.items():
+            t = self.tokens[i]
+            lw = self.text[t.start:t.end].lower()
+            g = PRON_GENDER.get(lw)
+            if g is None and t.pos == "NOUN":
+                g = "she" if lw in FEMALE_NOUNS else "he" if lw in MALE_NOUNS else None
+            m = self.mention_of_token.get(i)
+            linked = m.character if m is not None and m.character in self.characters else None
+            self._tag_info[k] = (g, adjacent, linked)
+        ranked: dict[int, tuple[list[int], list[dict]]] = {}
+        for k in range(n):
+            if known[k] is not None:
+                continue
+            cands, rows = self._candidates(k, known)
+            if cands:
+                ranked[k] = (cands, rows)
+        two = model is not None and model.weights2 is not None
+        if self.collect is not None and self.collect_round == 1:
+            self.collect.extend((k, c, r) for k, (c, r) in ranked.items())
+        if model is None:
+            return
+        picks = {k: self._pick(cands, [model.score(r) for r in rows]) for k, (cands, rows) in ranked.items()}
+        if two or (self.collect is not None and self.collect_round == 2):
+            # second round: the same features plus the first round's answers around each quote
+            first = list(known)
+            for k, (cid, _) in picks.items():
+                first[k] = cid
+            for k in range(n):
+                if first[k] is None and self.rule_speaker is not None:
+                    first[k] = self.rule_speaker[k]
+            for k, (cands, rows) in ranked.items():
+                rows2 = [self._second_round(k, c, r, first) for c, r in zip(cands, rows)]
+                ranked[k] = (cands, rows2)
+                if self.collect is not None and self.collect_round == 2:
+                    self.collect.append((k, cands, rows2))
+                if two:
+                    picks[k] = self._pick(cands, [model.score2(r) for r in rows2])
+        if JOINT:
+            sc = {k: [model.score2(r) if two else model.score(r) for r in rows] for k, (cands, rows) in ranked.items()}
+            picks = self._decode(ranked, sc, known, picks)
+        for k, (cid, prob) in picks.items():
+            speaker[k] = cid
+            info = self._tag_info.get(k)
+            if info is not None and not info[1]:
+                rule[k], qtype[k] = "model_tag", "anaphoric"
+            else:
+                rule[k], qtype[k] = "model", "implicit"
+            self.model_prob[k] = model.calibrate(prob, rule[k])
+
+    def _decode(self, ranked, scores, known, picks):
+        """Decode each conversation jointly: a second-order Viterbi over its utterances' speakers.
+
+        Tagged utterances are fixed; the others' emissions are the ranker's log-probabilities over
+        its top candidates. Transitions: inside one paragraph the speaker stays; a new paragraph
+        is a new speaker (repeating costs T_REP) and A, B, A turn-taking earns T_ALT.
+        Linear: at most TOPK candidates per utterance, so a constant amount of work per step."""
+        n = len(self.utts)
+        out = dict(picks)
+        k = 0
+        while k < n:
+            j = k
+            while j + 1 < n and self.conv[j + 1] == self.conv[k]:
+                j += 1
+            seq = list(range(k, j + 1))
+            k = j + 1
+            if not any(x in ranked for x in seq) or len(seq) < 2:
+                continue
+            states = []
+            for x in seq:
+                if known[x] is not None:
+                    states.append([(known[x], 0.0)])
+                elif x in ranked:
+                    cands = ranked[x][0]
+                    ss = scores[x]
+                    mx = max(ss)
+                    z = mx + math.log(sum(math.exp(v - mx) for v in ss))
+                    opts = sorted(((c, v - z) for c, v in zip(cands, ss)), key=lambda t: -t[1])[:TOPK]
+                    states.append([(c, T_EM * lp) for c, lp in opts])
+                else:
+                    states.append([(None, 0.0)])
+            # delta over (previous speaker, current speaker)
+            delta = {(None, c): e for c, e in states[0]}
+            back = [dict()]
+            for t in range(1, len(seq)):
+                x = seq[t]
+                newpar = self.u_par[x] != self.u_last_par[seq[t - 1]]
+                nd: dict = {}
+                bp: dict = {}
+                for c, e in states[t]:
+                    for (a, b), sc in delta.items():
+                        tr = 0.0
+                        if c is not None and b is not None:
+                            if not newpar:
+                                tr = T_SAME if c == b else 0.0
+                            elif c == b:
+                                tr = -T_REP
+                            elif a is not None and c == a:
+                                tr = T_ALT
+                        v = sc + tr + e
+                        key = (b, c)
+                        if key not in nd or v > nd[key]:
+                            nd[key], bp[key] = v, a
+                delta = nd
+                back.append(bp)
+            (b, c) = max(delta, key=delta.get)
+            path = [c, b]
+            for t in range(len(seq) - 1, 1, -1):
+                a = back[t][(path[-1], path[-2])]
+                path.append(a)
+            path.reverse()
+            path = path[-len(seq):]
+            for x, c in zip(seq, path):
+                if x in out and c is not None and c != out[x][0]:
+                    cands = ranked[x][0]
+                    ss = scores[x]
+                    mx = max(ss)
+                    z = sum(math.exp(v - mx) for v in ss)
+                    out[x] = (c, math.exp(ss[cands.index(c)] - mx) / z)
+        return out
+
+    @staticmethod
+    def _pick(cands, scores):
+        best = max(range(len(cands)), key=lambda j: scores[j])
+        mx = scores[best]
+        z = sum(math.exp(x - mx) for x in scores)
+        return cands[best], 1.0 / z
+
+    def _second_round(self, k: int, c: int, row: dict, first: list) -> dict:
+        n = len(self.utts)
+        conv = self.conv[k]
+
+        def at(x):
+            return first[x] if 0 <= x < n and self.conv[x] == conv else None
+        r = dict(row)
+        p1, p2, n1, n2 = at(k - 1), at(k - 2), at(k + 1), at(k + 2)
+        r["r1_pick"] = float(first[k] == c)
+        r["r1_prev"] = float(p1 == c)
+        r["r1_prev2_alt"] = float(p2 == c and p1 is not None and p1 != c)
+        r["r1_next"] = float(n1 == c)
+        r["r1_next2_alt"] = float(n2 == c and n1 is not None and n1 != c)
+        r["r1_both_sides"] = float(p1 is not None and p1 == n1 and p1 != c)
+        return r
+
+    def _candidates(self, k: int, known: list) -> tuple[list[int], list[dict]]:
+        qs = self.quotes
+        u = self.utts[k]
+        pos = qs[u[0]].start
+        end = qs[u[-1]].end
+        par = self.u_par[k]
+        lpar = self.u_last_par[k]
+        conv = self.conv[k]
+        n = len(self.utts)
+        cands: list[int] = []
+
+        def add(c):
+            if c is not None and c in self.characters and c not in cands:
+                cands.append(c)
+
+        # narration mentions before the quote (most recent first), and after it in its paragraph
+        lo = self.paragraphs[max(0, par - LOOKBACK_PARAS)].start
+        j = bisect.bisect_left(self.named_starts, pos) - 1
+        recent: list[int] = []
+        recent_subj: list[int] = []
+        same_par_before: set = set()
+        stop = max(-1, j - SCAN)
+        while j > stop and self.named[j][0] >= lo and len(recent) < 8:
+            st, cid, ti, subj = self.named[j]
+            if cid not in recent:
+                recent.append(cid)
+            if subj and cid not in recent_subj:
+                recent_subj.append(cid)
+            if self._par_of(st) == par:
+                same_par_before.add(cid)
+            j -= 1
+        after: list[int] = []
+        pend = self.paragraphs[lpar].end
+        j = bisect.bisect_left(self.named_starts, end)
+        stop = min(len(self.named), j + SCAN)
+        while j < stop and self.named[j][0] < pend:
+            if self.named[j][1] not in after:
+                after.append(self.named[j][1])
+            j += 1
+        for c in recent[:6]:
+            add(c)
+        for c in after:
+            add(c)
+        # speakers and vocatives around it in the conversation
+        window = [x for x in range(max(0, k - 6), min(n, k + 5)) if self.conv[x] == conv and x != k]
+        for x in window:
+            add(known[x])
+        for x in (k - 1, k + 1):
+            if 0 <= x < n and self.conv[x] == conv:
+                for v in self.vocatives[x]:
+                    add(v)
+        info = self._tag_info.get(k)
+        if info is not None and info[2] is not None:
+            add(info[2])
+        if self.rule_speaker is not None:
+            add(self.rule_speaker[k])
+        add(self.narrator)
+        if not cands:
+            return [], []
+        voc_here = set(self.vocatives[k])
+        voc_prev = set(self.vocatives[k - 1]) if k > 0 and self.conv[k - 1] == conv else set()
+        voc_next = set(self.vocatives[k + 1]) if k + 1 < n and self.conv[k + 1] == conv else set()
+        in_quote = set()
+        for i in u:
+            for m in self._mentions_in(qs[i].start, qs[i].end):
+                if m.character is not None and m.character not in voc_here:
+                    in_quote.add(m.character)
+
+        def neighbour(x):
+            if 0 <= x < n and self.conv[x] == conv:
+                return known[x]
+            return None
+
+        same_par_prev = k > 0 and self.u_last_par[k - 1] == par
+        same_par_next = k + 1 < n and self.u_par[k + 1] == lpar
+        p1, p2 = neighbour(k - 1), neighbour(k - 2)
+        n1, n2 = neighbour(k + 1), neighbour(k + 2)
+        spoke = Counter(known[x] for x in window if known[x] is not None)
+        last_turn: dict[int, int] = {}
+        for x in range(k - 1, max(-1, k - 8), -1):
+            if self.conv[x] != conv:
+                break
+            if known[x] is not None and known[x] not in last_turn:
+                last_turn[known[x]] = k - x
+        g, adjacent, linked = info if info is not None else (None, False, None)
+        first_person = self.narrator is not None
+        pp_names, pp_pron, pp_gesture = self._prev_narration(k)
+        rows = []
+        for c in cands:
+            cg = self.characters[c].gender
+            r = {
+                "bias_cand": 1.0,
+                "tag_pron_match": float(g in ("he", "she") and cg == g),
+                "tag_pron_mismatch": float(g in ("he", "she") and cg in ("he", "she") and cg != g),
+                "tag_i_narrator": float(g == "i" and c == self.narrator),
+                "tag_linked": float(linked is not None and linked == c),
+                "adjacent_tag": float(adjacent and g in ("he", "she") and cg == g),
+                "recent0": float(bool(recent) and recent[0] == c),
+                "recent1": float(len(recent) > 1 and recent[1] == c),
+                "recent2": float(len(recent) > 2 and recent[2] == c),
+                "recent_any": float(c in recent),
+                "subj0": float(bool(recent_subj) and recent_subj[0] == c),
+                "subj1": float(len(recent_subj) > 1 and recent_subj[1] == c),
+                "same_par_before": float(c in same_par_before),
+                "after_in_par": float(c in after),
+                "after_first": float(bool(after) and after[0] == c),
+                "prev_sp": float(p1 == c and not same_par_prev),
+                "prev_sp_same_par": float(p1 == c and same_par_prev),
+                "prev2_alt": float(p2 == c and p1 is not None and p1 != c),
+                "prev2": float(p2 == c),
+                "next_sp": float(n1 == c and not same_par_next),
+                "next_sp_same_par": float(n1 == c and same_par_next),
+                "next2_alt": float(n2 == c and n1 is not None and n1 != c),
+                "voc_here": float(c in voc_here),
+                "voc_prev": float(c in voc_prev),
+                "voc_next": float(c in voc_next),
+                "named_in_quote": float(c in in_quote),
+                "spoke_conv": math.log1p(spoke.get(c, 0)),
+                "parity_even": float(last_turn.get(c, 1) % 2 == 0),
+                "parity_odd1": float(last_turn.get(c) == 1),
+                "freq": math.log1p(self.mention_count.get(c, 0)) / max(1e-9, self.log_top),
+                "narrator": float(c == self.narrator),
+                "narrator_untagged": float(first_person and c == self.narrator and g is None),
+                "narrator_pron": float(first_person and c == self.narrator and g in ("he", "she")),
+                "gender_unknown": float(cg not in ("he", "she")),
+                "n_cands": 1.0 / len(cands),
+                "pp_name": float(c in pp_names),
+                "pp_name_first": float(bool(pp_names) and pp_names[0] == c),
+                "pp_pron_match": float(pp_pron is not None and cg == pp_pron),
+                "pp_pron_match_recent0": float(pp_pron is not None and cg == pp_pron
+                                               and bool(recent) and recent[0] == c),
+                "pp_gesture_name": float(pp_gesture and bool(pp_names) and pp_names[0] == c),
+            }
+            if self.rule_speaker is not None:
+                rs = self.rule_speaker
+                rr = self.rule_rule[k]
+                r["rule_pick"] = float(rs[k] == c)
+                r["rule_pick_" + rr] = float(rs[k] == c)
+                r["rule_prev"] = float(k > 0 and self.conv[k - 1] == conv and rs[k - 1] == c)
+                r["rule_prev2"] = float(k > 1 and self.conv[k - 2] == conv and rs[k - 2] == c)
+                r["rule_next"] = float(k + 1 < n and self.conv[k + 1] == conv and rs[k + 1] == c)
+                r["rule_next2"] = float(k + 2 < n and self.conv[k + 2] == conv and rs[k + 2] == c)
+            # separate weights for quotes with a pronoun tag and for untagged ones
+            regime = "T_" if g in ("he", "she", "i") else "U_"
+            for key in list(r):
+                if r[key]:
+                    r[regime + key] = r[key]
+            rows.append(r)
+        return cands, rows
+
+    def _prev_narration(self, k: int):
+        """The subjects of the last sentence of a short quote-free paragraph right before utterance
+        k's paragraph ("Anna sighed.", "He climbed into bed.", "Margaret shook her head."): named
+        characters, the gender of a he/she subject, and whether its verb is a gesture of speech."""
+        par = self.u_par[k]
+        qs = self.quotes
+        first = qs[self.utts[k][0]]
+        if par == 0 or self.text[self.paragraphs[par].start:first.start].strip(" \"'\u201c\u2018\n"):
+            return [], None, False
+        if k > 0 and self.u_last_par[k - 1] >= par - 1:
+            return [], None, False
+        pp = self.paragraphs[par - 1]
+        if pp.end - pp.start > 600:
+            return [], None, False
+        toks = self._last_sentence([i for i in self._tok_range(pp.start, pp.end) if not self.in_quote[i]])
+        names: list[int] = []
+        pron = None
+        gesture = False
+        for i in toks:
+            t = self.tokens[i]
+            if t.dep not in SUBJ_DEPS or self.tokens[t.head].pos not in ("VERB", "AUX"):
+                continue
+            m = self.mention_of_token.get(i)
+            if m is not None and m.kind == "name" and m.character in self.characters:
+                if m.character not in names:
+                    names.append(m.character)
+            else:
+                g = PRON_GENDER.get(self.text[t.start:t.end].lower())
+                if g in ("he", "she") and pron is None and not names:
+                    pron = g
+            if self.tokens[t.head].lemma.lower() in SPEECH_LEMMAS:
+                gesture = True
+        return names, pron, gesture

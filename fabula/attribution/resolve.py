@@ -1,0 +1,215 @@
+"""From a tag's subject token to a character: names, kin nouns ("her mother"), pronouns and
+"the lady" resolved against recent narration, turn-taking and prominence."""
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+
+from .lexicon import (
+    DEFER,
+    FEMALE_NOUNS,
+    KIN,
+    MALE_NOUNS,
+    PRON_GENDER,
+    TITLE_BEFORE,
+    TITLE_WORDS,
+    norm,
+)
+from .tuning import (
+    LOOKBACK_PARAS,
+    NOUN_TAGS,
+    SCAN,
+    W_HINT,
+    W_PARITY,
+    W_PARTICIPANT,
+    W_PREV,
+    W_PROMINENCE,
+)
+
+
+class ResolveMixin:
+    def _resolve(self, i: int, k: int, adjacent: bool = False):
+        """The character a subject token refers to, with the rule and quote type."""
+        t = self.tokens[i]
+        m = self.mention_of_token.get(i)
+        word = self.text[t.start:t.end]
+        lw = word.lower()
+        pre = "adjacent_" if adjacent else "tag_"
+        self._hint = None
+        if m is not None and m.kind == "name" or t.pos == "PROPN":
+            # an exact cast name or alias beats the linker's choice ("Mr. Hilbery" is Mr. Hilbery),
+            # read with the title and first names the parser attached to it ("Mr.\nBennet")
+            a = i
+            while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "flat", "nmod", "amod", "det"):
+                a -= 1
+            end = max(t.end, m.end if m else t.end)
+            starts = ([m.start] if m is not None else []) + [self.tokens[a].start]
+            # a title the parser cut off, often across a line break ("Mrs.\nBennet instantly answered")
+            tm = TITLE_BEFORE.search(self.text, max(0, min(starts + [t.start]) - 14), min(starts + [t.start]))
+            if tm is not None:
+                starts.insert(0, tm.start(1))
+            for start in starts:
+                exact = self.names.full.get(norm(self.text[min(start, t.start):end]))
+                if exact is not None:
+                    return exact, pre + "name", "explicit"
+        if m is not None and m.character is not None and m.character in self.characters:
+            if m.kind == "name":
+                return m.character, pre + "name", "explicit"
+            if lw in ("i", "me") and self.narrator is not None and not adjacent:
+                return self.narrator, "tag_narrator", "anaphoric"
+            if PRON_GENDER.get(lw) not in ("he", "she") and not (
+                    t.pos == "NOUN" and (lw in FEMALE_NOUNS or lw in MALE_NOUNS)):
+                return None  # "they", "who", "one": not a single speaker we can trust
+            # a he/she linked by coreference: one more piece of evidence for the local resolution
+            self._hint = m.character
+        if t.pos == "PROPN":
+            # the whole name: compounds attached to this token
+            a, b = i, i
+            while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "flat", "nmod", "amod"):
+                a -= 1
+            cid = self.names.lookup(self.text[self.tokens[a].start:self.tokens[b].end])
+            if cid is not None:
+                return cid, pre + "name", "explicit"
+            return None
+        if t.pos == "NOUN":
+            cid = self._noun_name(i)
+            if cid is not None:
+                return cid, pre + "name", "explicit"
+        if t.pos == "NOUN" and lw in KIN and not self.defer:
+            cid = self._kin(i, k)
+            if cid is not None:
+                return cid, "tag_kin", "anaphoric"
+        if self.defer and (lw in PRON_GENDER or t.pos == "NOUN"):
+            if lw in ("i", "me") or PRON_GENDER.get(lw) in ("he", "she") or \
+                    (t.pos == "NOUN" and (lw in FEMALE_NOUNS or lw in MALE_NOUNS)):
+                return DEFER, i, adjacent
+        if lw in ("i", "me"):
+            if self.narrator is not None:
+                return self.narrator, ("adjacent_pronoun" if adjacent else "tag_narrator"), "anaphoric"
+            return None
+        gender = PRON_GENDER.get(lw)
+        if gender is None and t.pos == "NOUN":
+            if lw in FEMALE_NOUNS:
+                gender = "she"
+            elif lw in MALE_NOUNS:
+                gender = "he"
+            else:
+                return None
+            if not NOUN_TAGS:
+                return None
+            cid = self._recent_character(t.start, gender, k)
+            return (cid, "adjacent_pronoun" if adjacent else "tag_noun", "anaphoric") if cid is not None else None
+        if gender in ("he", "she"):
+            cid = self._recent_character(t.start, gender, k)
+            if cid is not None:
+                return cid, ("adjacent_pronoun" if adjacent else "tag_pronoun"), "anaphoric"
+        return None
+
+    def _kin(self, i: int, k: int) -> int | None:
+        """"cried his father", "her mother added": the character of that gender who shares the
+        possessor's family name (a Mr./Mrs. for a parent or spouse), not the possessor."""
+        t = self.tokens[i]
+        lw = self.text[t.start:t.end].lower()
+        poss = [j for j in range(max(0, i - 3), i) if self.tokens[j].head == i and self.tokens[j].dep == "poss"]
+        if not poss:
+            return None
+        pw = self.text[self.tokens[poss[0]].start:self.tokens[poss[0]].end].lower()
+        pg = {"his": "he", "her": "she"}.get(pw)
+        if pg is None:
+            return None
+        owner = self._recent_character(t.start, pg, k)
+        if owner is None:
+            return None
+        family = {w for n in (self.characters[owner].name,) + tuple(self.characters[owner].aliases)
+                  for w in norm(n).split()[-1:] if w not in TITLE_WORDS}
+        if not family:
+            return None
+        gender, elder = KIN[lw]
+        best, best_score = None, -1.0
+        for c in self.characters.values():
+            if c.id == owner or c.gender != gender:
+                continue
+            names = [norm(n) for n in (c.name,) + tuple(c.aliases)]
+            if not any(n.split()[-1:] and n.split()[-1] in family for n in names if n):
+                continue
+            titled = any(n.split()[0] in ("mr", "mrs", "sir", "lady", "old") for n in names if n)
+            sc = (1.0 if titled == elder else 0.0) + getattr(self, "_prominence", {}).get(c.id, 0.0) * 0.1
+            if sc > best_score:
+                best, best_score = c.id, sc
+        return best
+
+    def _noun_name(self, i: int) -> int | None:
+        """A character named by a common noun ("the keeper", "the burly barman" -> "The Barman")."""
+        a = i
+        while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "amod", "nmod", "poss", "det"):
+            a -= 1
+        for start in range(a, i + 1):
+            phrase = norm(self.text[self.tokens[start].start:self.tokens[i].end])
+            for key in (phrase, "the " + phrase):
+                if key in self.names.full:
+                    return self.names.full[key]
+        return None
+
+    def _compatible(self, cid: int, gender: str) -> bool:
+        g = self.characters[cid].gender
+        return g in (gender, "unknown", "", None) or gender not in ("he", "she")
+
+    def _recent_character(self, pos: int, gender: str, k: int) -> int | None:
+        """The character a he/she (or "the lady") next to quote k refers to.
+
+        Evidence adds up over gender-compatible candidates: recent mentions in the narration
+        (nearer and in subject position weigh more, the current paragraph most), turn-taking (the
+        speaker two turns back when the last turn was someone else's), the conversation's known
+        participants, and prominence in the story (an unanchored "she" is most often the
+        protagonist). Never the addressee named in the quote; the previous turn's speaker loses
+        weight (a new paragraph is usually a new speaker).
+        """
+        par = self._par_of(pos)
+        lo = self.paragraphs[max(0, par - LOOKBACK_PARAS)].start
+        j = bisect.bisect_left(self.named_starts, pos) - 1
+        score: Counter = Counter()
+        rank = 0
+        stop = max(-1, j - SCAN)
+        while j > stop and self.named[j][0] >= lo:
+            start, cid, ti, subj = self.named[j]
+            if self._compatible(cid, gender):
+                d = par - self._par_of(start)
+                w = (1.0 if d == 0 else 0.6 / d) * (1.4 if subj else 1.0) * (1.0 if rank == 0 else 0.7)
+                score[cid] += w
+                rank += 1
+            j -= 1
+        voc = set(self.vocatives[k])
+        same_par_prev = k > 0 and self.u_last_par[k - 1] == self.u_par[k]
+        prev_sp = None
+        if k > 0 and self.conv[k - 1] == self.conv[k] and not same_par_prev:
+            prev_sp = self.speaker[k - 1]
+        if prev_sp is not None and k >= 2 and self.conv[k - 2] == self.conv[k] \
+                and self.u_par[k - 1] != self.u_last_par[k - 2]:
+            two = self.speaker[k - 2]
+            if two is not None and two != prev_sp and self._compatible(two, gender):
+                score[two] += W_PARITY
+        for c in self._participants(k)[:3]:
+            if self._compatible(c, gender):
+                score[c] += W_PARTICIPANT
+        if not hasattr(self, "_prominence"):
+            cnt = Counter(m.character for m in self.mentions if m.character is not None)
+            top = max(cnt.values(), default=1)
+            self._prominence = {c: math.log1p(v) / math.log1p(top) for c, v in cnt.items()}
+        for c in list(score):
+            score[c] += W_PROMINENCE * self._prominence.get(c, 0.0)
+            if not self._strict(c, gender):
+                score[c] -= 0.3
+        hint = getattr(self, "_hint", None)
+        if hint is not None and self._compatible(hint, gender):
+            score[hint] += W_HINT
+        if prev_sp in score:
+            score[prev_sp] -= W_PREV
+        for v in voc:
+            score.pop(v, None)
+        if not score:
+            return None
+        return score.most_common(1)[0][0]
+
+    def _strict(self, cid: int, gender: str) -> bool:
+        return self.characters[cid].gender == gender

@@ -1,0 +1,222 @@
+"""Speech tags: the narration next to an utterance that names its speaker ("said Anna", "she
+whispered", "Anna sighed.")."""
+from __future__ import annotations
+
+import bisect
+
+from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS
+from .lexicon import SPEECH_NOUNS, SUBJ_DEPS
+from .tuning import PREV_NARRATION
+
+
+class TagsMixin:
+
+    def _tok_range(self, a: int, b: int) -> range:
+        i = bisect.bisect_left(self.tok_starts, a)
+        j = bisect.bisect_left(self.tok_starts, b)
+        return range(i, j)
+
+    def _tag(self, k: int):
+        qs = self.quotes
+        u = self.utts[k]
+        first, last = qs[u[0]], qs[u[-1]]
+        par = self.paragraphs[self.u_par[k]]
+        lpar = self.paragraphs[self.u_last_par[k]]
+        prev_end = qs[self.utts[k - 1][-1]].end if k > 0 and self.u_last_par[k - 1] == self.u_par[k] else par.start
+        next_start = qs[self.utts[k + 1][0]].start if k + 1 < len(self.utts) and \
+            self.u_par[k + 1] == self.u_last_par[k] else lpar.end
+        regions = []
+        for a, b in zip(u, u[1:]):
+            if self._par_of(qs[a].end) == self._par_of(qs[b].start):
+                regions.append(("between", qs[a].end, qs[b].start))
+        if not (next_start == lpar.end and self._introduces_next(k, last.end, lpar.end)):
+            regions.append(("after", last.end, next_start))
+        before_start = prev_end
+        if prev_end == par.start and self.u_par[k] > 0 and not self.text[par.start:first.start].strip(" \"'\u201c\u2018"):
+            # "Mrs. Elton, speaking louder, said,\n\n"Yes, here I am..."": the tag ends the paragraph before
+            prev_par = self.paragraphs[self.u_par[k] - 1]
+            tail = self.text[prev_par.start:prev_par.end].rstrip()
+            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or \
+                    self._ends_with_speech(prev_par.start, prev_par.end):
+                if not (k > 0 and self.u_last_par[k - 1] == self.u_par[k] - 1):
+                    before_start = prev_par.start
+        regions.append(("before", before_start, first.start))
+        for where, a, b in regions:
+            toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
+            if where == "after":
+                toks = self._first_sentence(toks)
+            elif where == "before":
+                toks = self._last_sentence(toks)
+            verbs = [i for i in toks if self.tokens[i].lemma.lower() in SPEECH_LEMMAS
+                     and self.tokens[i].pos in ("VERB", "AUX")
+                     and self.tokens[i].lemma.lower() not in GESTURE_LEMMAS]
+            if where == "before":
+                verbs.reverse()
+            # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"
+            tokset = set(toks)
+            verbs = [v for v in verbs if not any(
+                self.tokens[i].head == v and i != v and (
+                    self.tokens[i].dep == "ccomp" and any(
+                        self.tokens[j].head == i and self.tokens[j].dep == "mark" for j in tokset)
+                    or self.tokens[i].dep == "dobj"
+                    and self.text[self.tokens[i].start:self.tokens[i].end].lower() == "nothing")
+                for i in tokset)]
+            for v in verbs:
+                got = self._subject_speaker(v, toks, k)
+                if got:
+                    return got
+            # "was Henry's answer", "the reply of the old man", "an exclamation of Catherine's"
+            for i in toks:
+                if self.tokens[i].lemma.lower() in SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
+                    for j in toks:
+                        tj = self.tokens[j]
+                        if tj.head == i and tj.dep == "poss" or (
+                                tj.dep == "pobj" and self.tokens[tj.head].head == i
+                                and self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of"):
+                            got = self._resolve(j, k)
+                            if got:
+                                return got
+        # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
+        for where, a, b in regions[-2:]:
+            toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
+            toks = self._first_sentence(toks) if where == "after" else self._last_sentence(toks)
+            for i in toks:
+                t = self.tokens[i]
+                if t.dep in SUBJ_DEPS and self.tokens[t.head].pos in ("VERB", "AUX"):
+                    got = self._resolve(i, k, adjacent=True)
+                    if got:
+                        return got
+        # A quote paragraph right after a short narration paragraph: that paragraph's named subject.
+        if PREV_NARRATION and prev_end == par.start and self.u_par[k] > 0 and \
+                not self.text[par.start:first.start].strip(" \"'\u201c\u2018"):
+            pp = self.u_par[k] - 1
+            if not (k > 0 and self.u_last_par[k - 1] == pp):
+                prev_par = self.paragraphs[pp]
+                if prev_par.end - prev_par.start <= 400:
+                    toks = [i for i in self._tok_range(prev_par.start, prev_par.end) if not self.in_quote[i]]
+                    for i in toks:
+                        t = self.tokens[i]
+                        if t.dep in SUBJ_DEPS and t.pos == "PROPN":
+                            m = self.mention_of_token.get(i)
+                            if m is not None and m.kind == "name" and m.character in self.characters:
+                                return m.character, "prev_narration", "implicit"
+                            break
+        return None
+
+    def _introduces_next(self, k: int, a: int, b: int) -> bool:
+        """The narration after utterance k closes its paragraph by introducing the next paragraph's
+        quote ('" And gathering her work together ... when Elizabeth called out,\n\n"Dear Ma'am'):
+        that tag is the next utterance's, not this one's."""
+        if k + 1 >= len(self.utts) or self.u_par[k + 1] != self.u_last_par[k] + 1:
+            return False
+        nxt = self.quotes[self.utts[k + 1][0]]
+        np = self.paragraphs[self.u_par[k + 1]]
+        if self.text[np.start:nxt.start].strip(" \"'\u201c\u2018\n"):
+            return False
+        tail = self.text[a:b].rstrip()
+        if not tail.strip(" \"'\u201d\u2019.,;!?"):
+            return False
+        # only a new sentence after a finished quote ('happy." And gathering...'), never
+        # '"Yes," said he,' nor '"Oh!" Emma cried,'
+        if self.text[max(0, a - 2):a].rstrip("\"'\u201d\u2019 ")[-1:] not in (".", "!", "?"):
+            return False
+        lead = tail.lstrip(" \"'\u201d\u2019\n")
+        if not lead[:1].isupper():
+            return False
+        toks = [i for i in self._tok_range(a, b) if self.tokens[i].pos not in ("PUNCT", "SPACE")][:3]
+        if any(self.tokens[i].lemma.lower() in SPEECH_LEMMAS for i in toks):
+            return False
+        return tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or self._ends_with_speech(a, b)
+
+    def _ends_with_speech(self, a: int, b: int) -> bool:
+        """A narration paragraph whose last words are a speech verb ("Syme turned to him and said",
+        "Mrs Musgrove interposed.", "Sir Thomas, trying to suppress a smile, went on."): the next
+        paragraph's quote is what was said. Not "said nothing", "did not answer", "what was said"."""
+        toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
+        toks = [i for i in toks if self.tokens[i].pos not in ("PUNCT", "SPACE")
+                and self.text[self.tokens[i].start:self.tokens[i].end].strip()]
+        if not toks:
+            return False
+        tail = toks[-3:]
+        for n, v in enumerate(reversed(tail)):
+            t = self.tokens[v]
+            lw = t.lemma.lower()
+            if t.pos in ("VERB", "AUX") and lw in SPEECH_LEMMAS and lw not in GESTURE_LEMMAS:
+                after = tail[len(tail) - n:]
+                if not all(self.tokens[i].pos in ("ADV", "ADP", "PART") and self.tokens[i].head == v
+                           for i in after):
+                    return False
+                kids = [i for i in toks[-12:] if self.tokens[i].head == v and i != v]
+                if any(self.tokens[i].dep in ("neg", "dobj", "nsubjpass", "auxpass", "ccomp") for i in kids):
+                    return False
+                return True
+        return False
+
+    def _first_sentence(self, toks: list[int]) -> list[int]:
+        toks = self._strip_punct(toks)
+        if not toks:
+            return toks
+        s = bisect.bisect_right(self.sent_starts, self.tokens[toks[0]].start) - 1
+        end = self.sentences[s].end if 0 <= s < len(self.sentences) else None
+        out = [i for i in toks if end is None or self.tokens[i].start < end]
+        return out[:25]
+
+    def _last_sentence(self, toks: list[int]) -> list[int]:
+        toks = self._strip_punct(toks)
+        if not toks:
+            return toks
+        s = bisect.bisect_right(self.sent_starts, self.tokens[toks[-1]].start) - 1
+        start = self.sentences[s].start if 0 <= s < len(self.sentences) else None
+        out = [i for i in toks if start is None or self.tokens[i].start >= start]
+        return out[-25:]
+
+    def _strip_punct(self, toks: list[int]) -> list[int]:
+        a, b = 0, len(toks)
+        while a < b and self.tokens[toks[a]].pos == "PUNCT":
+            a += 1
+        while b > a and self.tokens[toks[b - 1]].pos == "PUNCT" and self.text[self.tokens[toks[b - 1]].start] not in ".!?":
+            b -= 1
+        return toks[a:b]
+
+    def _subject_speaker(self, v: int, toks: list[int], k: int):
+        tokset = set(toks)
+        subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep in SUBJ_DEPS and i != v]
+        if not subj:
+            # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
+            # (spaCy often calls the name of an inverted tag an object).
+            inverted = not any(self.tokens[i].pos != "PUNCT" for i in toks if i < v)
+            for i in range(v + 1, min(v + 5, len(self.tokens))):
+                if i not in tokset:
+                    break
+                tk = self.tokens[i]
+                w = self.text[tk.start:tk.end].lower()
+                if tk.pos == "PRON" and w not in ("he", "she", "i", "they", "we"):
+                    break
+                if i == v + 1 and w in ("in", "out", "up", "on", "forth") and tk.pos in ("ADP", "ADV", "PART"):
+                    inverted = True  # "put in Freddy", "broke out the girl"
+                    continue
+                if tk.pos in ("NOUN", "PROPN") and tk.dep == "compound" and v < tk.head < v + 5 \
+                        and tk.head in tokset:
+                    continue  # "replied the medicine man": the head noun, not its modifier
+                if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
+                    subj = [i]
+                    break
+                if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
+                    break
+        if not subj:
+            # "Edmund took her hand, and said", "Henry entered the room, calling out": the subject
+            # of the verb this one is coordinated with or attached to.
+            h = v
+            for _ in range(3):
+                t = self.tokens[h]
+                if t.dep not in ("conj", "advcl", "xcomp") or t.head == h or t.head not in tokset:
+                    break
+                h = t.head
+                subj = [i for i in toks if self.tokens[i].head == h and self.tokens[i].dep in SUBJ_DEPS]
+                if subj:
+                    break
+        for i in subj:
+            got = self._resolve(i, k)
+            if got:
+                return got
+        return None
