@@ -1,4 +1,5 @@
 """Benchmark inputs: a PDNC novel when the corpora are present, else the bundled sample repeated."""
+import argparse
 import os
 from pathlib import Path
 
@@ -31,3 +32,13 @@ def pin_one_core() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     except (AttributeError, OSError):
         pass
+
+
+def novel_from_args() -> tuple[str, str]:
+    """--words / --novel from the command line; pins one core; returns (text, label)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--words", type=int, default=100_000)
+    ap.add_argument("--novel", default="PrideAndPrejudice")
+    args = ap.parse_args()
+    pin_one_core()
+    return novel_text(args.words, args.novel)

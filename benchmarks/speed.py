@@ -2,14 +2,13 @@
 
     python benchmarks/speed.py [--words 100000] [--novel PrideAndPrejudice]
 """
-import argparse
 import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _input import novel_text, pin_one_core  # noqa: E402
+from _input import novel_from_args  # noqa: E402
 
 import fabula  # noqa: E402
 from fabula.pipeline import Settings  # noqa: E402
@@ -18,12 +17,7 @@ from fabula.steps.language import load_model  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--words", type=int, default=100_000)
-    ap.add_argument("--novel", default="PrideAndPrejudice")
-    args = ap.parse_args()
-    pin_one_core()
-    text, label = novel_text(args.words, args.novel)
+    text, label = novel_from_args()
     words = len(text.split())
     t0 = time.perf_counter()
     load_model("en_core_web_sm", ())

@@ -1,0 +1,275 @@
+"""An exact, faster stand-in for spaCy's `attribute_ruler`, built from that pipe's own patterns.
+
+spaCy's AttributeRuler runs a Matcher over every token and then, for each match, builds a Span and
+sets the attributes from Python; with en_core_web_sm's 179 patterns (tag -> POS/morphology maps, word +
+tag -> lemma, a few dependency and two-token patterns) that costs about as much as the parser. The result
+of a single-token pattern depends only on the token's own values of the attributes the patterns test,
+so it is worked out once per distinct combination of those values and remembered; the few multi-token
+patterns are checked only where their first token's condition holds.
+
+Same semantics as spaCy's component:
+- every pattern is matched against the doc as the earlier pipes left it (no match sees another's edits);
+- matches are applied in pattern order (later patterns overwrite earlier ones, attribute by attribute)
+  onto the token at the pattern's `index` in the matched span;
+- token conditions: exact values, IN / NOT_IN (on string ids, "" being 0) and REGEX (`re.search` on the
+  attribute's string), as spaCy's Matcher evaluates them.
+Patterns using anything else (operators such as OP, other predicates, extension attributes, attributes
+outside the supported set) make `build` return None, and the caller keeps spaCy's own component.
+"""
+from __future__ import annotations
+
+import re
+
+# Token attributes whose Doc.to_array value is the value spaCy's Matcher compares (Token.get_struct_attr).
+_STRING_ATTRS = ("ORTH", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "TAG", "DEP", "LEMMA")
+# Attributes the component may set; written back with Doc.from_array (plain struct stores, no HEAD).
+_SETTABLE = ("POS", "TAG", "DEP", "LEMMA", "MORPH")
+
+FACTORY = "fabula_fast_attribute_ruler"
+_MEMO_LIMIT = 500_000  # distinct token rows remembered (a novel has tens of thousands)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _attr_id(name) -> int:
+    from spacy.attrs import IDS
+
+    if not isinstance(name, str):
+        raise _Unsupported(name)
+    key = name.upper()
+    if key == "TEXT":
+        key = "ORTH"
+    if key in _STRING_ATTRS or (key.startswith(("IS_", "LIKE_")) and key in IDS and IDS[key] < 64):
+        return IDS[key]
+    raise _Unsupported(name)
+
+
+def _condition(attr: int, value, strings):
+    """One (attr, test) pair, test(value_id, strings) -> bool, mirroring spaCy's Matcher."""
+    from spacy.strings import get_string_id
+
+    if isinstance(value, bool):
+        want = int(value)
+        return attr, ("eq", want)
+    if isinstance(value, str):
+        return attr, ("eq", strings.add(value))
+    if isinstance(value, int):
+        return attr, ("eq", value)
+    if isinstance(value, dict) and len(value) == 1:
+        (op, arg), = value.items()
+        if op in ("IN", "NOT_IN") and isinstance(arg, (list, tuple)) and all(isinstance(v, (str, int)) for v in arg):
+            return attr, (op.lower(), frozenset(get_string_id(v) for v in arg))
+        if op == "REGEX" and isinstance(arg, str):
+            return attr, ("regex", re.compile(arg))
+    raise _Unsupported(value)
+
+
+class FastAttributeRuler:
+    """Callable pipe component; see the module docstring."""
+
+    def __init__(self, ruler, vocab) -> None:
+        from spacy.attrs import IDS
+
+        self.vocab = vocab
+        strings = vocab.strings
+        specs: list[tuple] = []  # distinct token conditions, each a tuple of (column, kind, arg)
+        spec_index: dict = {}
+        in_attrs: list[int] = []
+
+        def column(attr: int) -> int:
+            if attr not in in_attrs:
+                in_attrs.append(attr)
+            return in_attrs.index(attr)
+
+        def spec_id(token_spec: dict) -> int:
+            conds = []
+            for key, value in token_spec.items():
+                attr, (kind, arg) = _condition(_attr_id(key), value, strings)
+                conds.append((attr, kind, arg))
+            key = tuple(sorted(conds, key=repr))
+            if key not in spec_index:
+                spec_index[key] = len(specs)
+                specs.append(key)
+            return spec_index[key]
+
+        settable = {IDS[a] for a in _SETTABLE}
+        n_patterns = len(ruler.attrs)
+        single: list[list[int]] = []  # per spec: pattern numbers whose one-token pattern is this spec
+        multi: list[tuple[int, tuple[int, ...], int]] = []  # (pattern number, spec ids, target offset)
+        for number in range(n_patterns):
+            attrs = ruler.attrs[number]
+            if not all(isinstance(a, int) and a in settable for a in attrs):
+                raise _Unsupported(attrs)
+            index = ruler.indices[number]
+            _, alternatives = ruler.matcher.get(str(number))
+            for pattern in alternatives:
+                if not pattern or not all(isinstance(t, dict) for t in pattern):
+                    raise _Unsupported(pattern)
+                ids = tuple(spec_id(t) for t in pattern)
+                target = index if index >= 0 else len(pattern) + index
+                if not 0 <= target < len(pattern):
+                    raise _Unsupported(index)  # spaCy raises E1001 at match time
+                if len(pattern) == 1:
+                    while len(single) <= ids[0]:
+                        single.append([])
+                    single[ids[0]].append(number)
+                else:
+                    multi.append((number, ids, target))
+        while len(single) < len(specs):
+            single.append([])
+        self._specs = [tuple((column(attr), kind, arg) for attr, kind, arg in spec) for spec in specs]
+        self._in_attrs = list(in_attrs)
+        self._single = [tuple(sorted(set(s))) for s in single]
+        self._multi = multi
+        multi_specs = {i for _, ids, _ in multi for i in ids}
+        # Index the conditions by their exact-value tests so a new token is checked against few of them:
+        # {columns: {values: [(spec id, remaining tests)]}}; conditions without one are always checked.
+        self._indexed: dict = {}
+        self._unindexed: list = []
+        for sid, spec in enumerate(self._specs):
+            if not self._single[sid] and sid not in multi_specs:
+                continue
+            eq = tuple((col, arg) for col, kind, arg in spec if kind == "eq")
+            rest = tuple(c for c in spec if c[1] != "eq")
+            entry = (sid, rest, sid in multi_specs)
+            if eq:
+                cols = tuple(col for col, _ in eq)
+                self._indexed.setdefault(cols, {}).setdefault(tuple(a for _, a in eq), []).append(entry)
+            else:
+                self._unindexed.append(entry)
+        self._attrs = [dict(a) for a in ruler.attrs]
+        out = []
+        for a in self._attrs:
+            for k in a:
+                if k not in out:
+                    out.append(k)
+        self._out_attrs = out
+        self._out_col = {a: i for i, a in enumerate(out)}
+        self._by_key: dict = {}
+        self._by_numbers: dict = {}
+
+    # -- per distinct token ------------------------------------------------------------------------
+    def _holds(self, spec, row) -> bool:
+        for col, kind, arg in spec:
+            value = row[col]
+            if kind == "eq":
+                if value != arg:
+                    return False
+            elif kind == "in":
+                if value not in arg:
+                    return False
+            elif kind == "not_in":
+                if value in arg:
+                    return False
+            else:  # regex
+                if not arg.search(self.vocab.strings[value]):
+                    return False
+        return True
+
+    def _classify(self, row):
+        """(pattern numbers of the one-token patterns that match, set of multi-token spec ids that hold)."""
+        candidates = list(self._unindexed)
+        for cols, table in self._indexed.items():
+            hit = table.get(tuple(row[c] for c in cols))
+            if hit:
+                candidates.extend(hit)
+        numbers: set[int] = set()
+        holds = []
+        for sid, rest, in_multi in candidates:
+            if rest and not self._holds(rest, row):
+                continue
+            numbers.update(self._single[sid])
+            if in_multi:
+                holds.append(sid)
+        return tuple(sorted(numbers)), frozenset(holds)
+
+    def _assignment(self, numbers: tuple[int, ...]):
+        """Final values per output column after applying the patterns in order (None: untouched)."""
+        got = self._by_numbers.get(numbers)
+        if got is None:
+            values: list = [None] * len(self._out_attrs)
+            for number in numbers:
+                for attr, value in self._attrs[number].items():
+                    values[self._out_col[attr]] = value
+            got = self._by_numbers[numbers] = tuple(values)
+        return got
+
+    def __call__(self, doc):
+        import numpy
+
+        n = len(doc)
+        if n == 0 or not self._out_attrs:
+            return doc
+        rows = doc.to_array(self._in_attrs).tolist()
+        by_key = self._by_key
+        found = []
+        for row in rows:
+            key = tuple(row)
+            got = by_key.get(key)
+            if got is None:
+                if len(by_key) >= _MEMO_LIMIT:
+                    by_key.clear()
+                got = by_key[key] = self._classify(row)
+            found.append(got)
+        extra: dict[int, list[int]] = {}
+        if self._multi:
+            marked = [i for i, got in enumerate(found) if got[1]]
+            for number, ids, target in self._multi:
+                length = len(ids)
+                for start in marked:
+                    if start + length <= n and all(ids[k] in found[start + k][1] for k in range(length)):
+                        extra.setdefault(start + target, []).append(number)
+        out = doc.to_array(self._out_attrs)
+        values = out.tolist()
+        changed = False
+        for i, (numbers, _) in enumerate(found):
+            if i in extra:
+                numbers = tuple(sorted(set(numbers).union(extra[i])))
+            if not numbers:
+                continue
+            row = values[i]
+            for col, value in enumerate(self._assignment(numbers)):
+                if value is not None:
+                    row[col] = value
+                    changed = True
+        if changed:
+            doc.from_array(self._out_attrs, numpy.array(values, dtype=numpy.uint64))
+        return doc
+
+
+def build(ruler, vocab) -> FastAttributeRuler | None:
+    """The fast equivalent of an AttributeRuler, or None when its patterns use unsupported features."""
+    try:
+        return FastAttributeRuler(ruler, vocab)
+    except _Unsupported:
+        return None
+
+
+def install(nlp, name: str = "attribute_ruler") -> bool:
+    """Put the fast ruler in place of `nlp`'s attribute_ruler (same position); False if left unchanged."""
+    from spacy.language import Language
+
+    if name not in nlp.pipe_names:
+        return False
+    ruler = nlp.get_pipe(name)
+    fast = build(ruler, nlp.vocab)
+    if fast is None:
+        return False
+    if not Language.has_factory(FACTORY):
+        Language.factory(FACTORY, func=_make)
+    _PENDING.append(fast)
+    try:
+        nlp.add_pipe(FACTORY, name=f"fast_{name}", after=name)
+    finally:
+        _PENDING.clear()
+    nlp.remove_pipe(name)
+    return True
+
+
+_PENDING: list = []
+
+
+def _make(nlp, name):
+    return _PENDING[-1]
