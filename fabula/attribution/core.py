@@ -84,6 +84,17 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
             self.named.append((m.start, m.character, ti, subj))
         self.named.sort()
         self.named_starts = [x[0] for x in self.named]
+        # characters that the mention linker ties to a pronoun or noun in the narration: more
+        # candidates for the ranker (not evidence for the rules, which resolve pronouns themselves)
+        self.linked: list[tuple[int, int]] = []
+        for m in self.mentions:
+            if m.kind == "name" or m.character is None or m.character not in self.characters:
+                continue
+            ti = bisect.bisect_left(self.tok_starts, m.start)
+            if ti < len(self.tokens) and not self.in_quote[ti]:
+                self.linked.append((m.start, m.character))
+        self.linked.sort()
+        self.linked_starts = [x[0] for x in self.linked]
 
     def _tok_end(self, end: int, i: int) -> int:
         while i < len(self.tokens) and self.tokens[i].start < end:

@@ -53,6 +53,11 @@ class ResolveMixin:
                 exact = self.names.full.get(norm(self.text[min(start, t.start):end]))
                 if exact is not None:
                     return exact, pre + "name", "explicit"
+        if t.pos == "NOUN":
+            # "said the policeman": a cast name beats the linker's choice for the noun phrase
+            cid = self._noun_name(i)
+            if cid is not None:
+                return cid, pre + "name", "explicit"
         if m is not None and m.character is not None and m.character in self.characters:
             if m.kind == "name":
                 return m.character, pre + "name", "explicit"
@@ -72,10 +77,6 @@ class ResolveMixin:
             if cid is not None:
                 return cid, pre + "name", "explicit"
             return None
-        if t.pos == "NOUN":
-            cid = self._noun_name(i)
-            if cid is not None:
-                return cid, pre + "name", "explicit"
         if t.pos == "NOUN" and lw in KIN and not self.defer:
             cid = self._kin(i, k)
             if cid is not None:

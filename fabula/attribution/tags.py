@@ -29,7 +29,7 @@ class TagsMixin:
         for a, b in zip(u, u[1:]):
             if self._par_of(qs[a].end) == self._par_of(qs[b].start):
                 regions.append(("between", qs[a].end, qs[b].start))
-        if not (next_start == lpar.end and self._introduces_next(k, last.end, lpar.end)):
+        if not self._introduces_next(k, last.end, next_start):
             regions.append(("after", last.end, next_start))
         before_start = prev_end
         if prev_end == par.start and self.u_par[k] > 0 and not self.text[par.start:first.start].strip(" \"'\u201c\u2018"):
@@ -40,6 +40,11 @@ class TagsMixin:
                     self._ends_with_speech(prev_par.start, prev_par.end):
                 if not (k > 0 and self.u_last_par[k - 1] == self.u_par[k] - 1):
                     before_start = prev_par.start
+                else:
+                    # '...be happy." As they went down stairs, Charlotte said,\n\n"I shall...'
+                    prev_last = qs[self.utts[k - 1][-1]]
+                    if self._introduces_next(k - 1, prev_last.end, prev_par.end):
+                        before_start = prev_last.end
         regions.append(("before", before_start, first.start))
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
@@ -77,9 +82,10 @@ class TagsMixin:
                             if got:
                                 return got
         # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
-        for where, a, b in regions[-2:]:
+        # ('"...," Helen laughed, "for I steal umbrellas..."': between the pieces first)
+        for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
-            toks = self._first_sentence(toks) if where == "after" else self._last_sentence(toks)
+            toks = self._last_sentence(toks) if where == "before" else self._first_sentence(toks)
             for i in toks:
                 t = self.tokens[i]
                 if t.dep in SUBJ_DEPS and self.tokens[t.head].pos in ("VERB", "AUX"):
@@ -107,11 +113,18 @@ class TagsMixin:
         """The narration after utterance k closes its paragraph by introducing the next paragraph's
         quote ('" And gathering her work together ... when Elizabeth called out,\n\n"Dear Ma'am'):
         that tag is the next utterance's, not this one's."""
-        if k + 1 >= len(self.utts) or self.u_par[k + 1] != self.u_last_par[k] + 1:
+        if k + 1 >= len(self.utts):
             return False
         nxt = self.quotes[self.utts[k + 1][0]]
-        np = self.paragraphs[self.u_par[k + 1]]
-        if self.text[np.start:nxt.start].strip(" \"'\u201c\u2018\n"):
+        if self.u_par[k + 1] == self.u_last_par[k]:
+            # '"Anything else?" Matthew took his courage in both hands and replied: "Well now..."'
+            if self.text[b:nxt.start].strip(" \"'\u201c\u2018\n"):
+                return False
+        elif self.u_par[k + 1] == self.u_last_par[k] + 1:
+            np = self.paragraphs[self.u_par[k + 1]]
+            if self.text[np.start:nxt.start].strip(" \"'\u201c\u2018\n"):
+                return False
+        else:
             return False
         tail = self.text[a:b].rstrip()
         if not tail.strip(" \"'\u201d\u2019.,;!?"):
@@ -196,27 +209,58 @@ class TagsMixin:
                     inverted = True  # "put in Freddy", "broke out the girl"
                     continue
                 if tk.pos in ("NOUN", "PROPN") and tk.dep == "compound" and v < tk.head < v + 5 \
-                        and tk.head in tokset:
+                        and tk.head in tokset and self._nominal(tk.head):
                     continue  # "replied the medicine man": the head noun, not its modifier
                 if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
                     subj = [i]
                     break
                 if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
                     break
+        if not subj and v - 1 in tokset:
+            # '"..." May continued': a name the tagger took for something else ("May" as a modal)
+            w = self.tokens[v - 1]
+            word = self.text[w.start:w.end]
+            if word[:1].isupper() and w.pos not in ("PRON", "PROPN", "NOUN"):
+                cid = self.names.lookup(word)
+                if cid is not None:
+                    return cid, "tag_name", "explicit"
         if not subj:
             # "Edmund took her hand, and said", "Henry entered the room, calling out": the subject
             # of the verb this one is coordinated with or attached to.
+            # "called her attention by saying": through the preposition to the verb it hangs on.
             h = v
-            for _ in range(3):
+            for _ in range(4):
                 t = self.tokens[h]
-                if t.dep not in ("conj", "advcl", "xcomp") or t.head == h or t.head not in tokset:
+                if t.dep not in ("conj", "advcl", "xcomp", "pcomp", "prep") or t.head == h or t.head not in tokset:
                     break
                 h = t.head
                 subj = [i for i in toks if self.tokens[i].head == h and self.tokens[i].dep in SUBJ_DEPS]
                 if subj:
                     break
         for i in subj:
-            got = self._resolve(i, k)
+            got = self._resolve(self._antecedent(i), k)
             if got:
                 return got
         return None
+
+    def _nominal(self, i: int) -> bool:
+        """A head a name can modify ("the medicine man"), not an adverb the parser took for one
+        ("said Philip dreamily")."""
+        t = self.tokens[i]
+        w = self.text[t.start:t.end]
+        return t.pos == "NOUN" and not w.endswith("ly") or t.pos == "PROPN" and w[:1].isupper()
+
+    def _antecedent(self, i: int) -> int:
+        """For a relative "who" ("Thorpe, who, coming to them, said"), the noun it stands for."""
+        t = self.tokens[i]
+        if self.text[t.start:t.end].lower() not in ("who", "that", "which"):
+            return i
+        h = t.head
+        for _ in range(3):
+            ht = self.tokens[h]
+            if ht.dep == "relcl" and ht.head != h:
+                return ht.head
+            if ht.dep not in ("conj", "advcl", "xcomp") or ht.head == h:
+                break
+            h = ht.head
+        return i

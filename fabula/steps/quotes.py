@@ -236,7 +236,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
                 pass  # same group as the open quotation of the previous paragraph
             elif prev_end is not None and _tag_gap(text, prev_end, s) and not (
-                    _has_tag(text, prev_end, s) and tagged_after) and not _second_tag(text, prev_end, s):
+                    _has_tag(text, prev_end, s) and tagged_after) and not _second_tag(text, prev_end, s) \
+                    and not _new_narration_sentence(text, pieces[k - 1], s):
                 pass  # a speech tag between two pieces of one utterance (unless each has its own)
             else:
                 group += 1
@@ -353,6 +354,20 @@ def _second_tag(text: str, a: int, b: int) -> bool:
         return False
     rest = gap[m.end():]
     return any(is_speech_word(w, strict=True) for w in _WORD.findall(rest))
+
+
+def _new_narration_sentence(text: str, prev: tuple[int, int], b: int) -> bool:
+    """'"Anything else?" Matthew took his courage in both hands and replied: "Well..."': the piece
+    before ends its sentence and the gap is a new narration sentence, not a tag ("she said",
+    "Anna cried") inside one utterance; it introduces the next piece, whose own sentence begins."""
+    s, e = prev
+    if text[s:e].rstrip(" \"'\u201d\u2019")[-1:] not in (".", "!", "?"):
+        return False
+    lead = text[e:b].lstrip(" \n\"'\u201d\u2019")
+    if not lead[:1].isupper() or _has_tag(text, e, b):
+        return False
+    nxt = text[b:b + 3].lstrip(" \"'\u201c\u2018")
+    return nxt[:1].isupper()
 
 
 def _tag_gap(text: str, a: int, b: int) -> bool:
