@@ -164,3 +164,24 @@ def test_tag_ending_the_previous_paragraph():
     assert out[-1][1] == "Mina"
     assert out[-1][2].type == "explicit"
 
+
+
+def test_narration_introducing_the_next_quote_in_the_same_paragraph_is_its_tag():
+    cast = [CastMember("Ottilie Brand", ("Ottilie",), "she"), CastMember("Kasimir Dorn", ("Kasimir",), "he")]
+    text = ('Ottilie came back with the ledger and asked briskly:\n\n'
+            '"Anything else tonight, Kasimir?" Kasimir gathered his courage and replied: '
+            '"Well, since you ask, a pound of nails."\n')
+    got = dict(speakers(text, cast))
+    assert got["Anything else tonight, Kasimir?"] == "Ottilie Brand"
+    assert got["Well, since you ask, a pound of nails."] == "Kasimir Dorn"
+
+
+def test_relative_who_and_a_noun_name_in_the_cast():
+    cast = [CastMember("Ottilie Brand", ("Ottilie",), "she"), CastMember("Kasimir Dorn", ("Kasimir",), "he"),
+            CastMember("The Ferryman", (), "he")]
+    text = ('The boat bumped against the jetty, and they were joined by Kasimir, who, climbing out '
+            'with a wet rope in his hands, said:\n\n"The tide is turning."\n\n'
+            '"Not for another hour," said the ferryman, coiling the line.\n')
+    got = dict(speakers(text, cast))
+    assert got["The tide is turning."] == "Kasimir Dorn"
+    assert got["Not for another hour,"] == "The Ferryman"
