@@ -112,9 +112,13 @@ def examples(novel, doc, model=None, rnd=1):
     return out
 
 
+LEARNER = "trees"  # or "linear"; set by --learner
+
+
 def fit(groups, C=1.0):
+    """A candidate scorer from (rows, labels) groups: boosted trees (the default) or a logistic
+    regression, stored as plain JSON (no pickle ships in the package)."""
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
     X, y = [], []
     for rows, labels, _ in groups:
         if not any(labels):
@@ -123,10 +127,41 @@ def fit(groups, C=1.0):
         y.extend(labels)
     vec = DictVectorizer(sparse=False)
     Xm = vec.fit_transform(X)
-    lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
-    lr.fit(Xm, y)
-    weights = {name: float(w) for name, w in zip(vec.get_feature_names_out(), lr.coef_[0])}
-    return {"weights": weights}
+    names = [str(n) for n in vec.get_feature_names_out()]
+    if LEARNER == "linear":
+        from sklearn.linear_model import LogisticRegression
+        lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+        lr.fit(Xm, y)
+        return {"weights": {name: float(w) for name, w in zip(names, lr.coef_[0])}}
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    clf = HistGradientBoostingClassifier(max_depth=TREE_DEPTH, max_iter=TREE_ROUNDS, learning_rate=0.1,
+                                         l2_regularization=1.0, random_state=0)
+    clf.fit(Xm, y)
+    return export_trees(clf, names, Xm[:2000])
+
+
+TREE_DEPTH, TREE_ROUNDS = 6, 150
+
+
+def export_trees(clf, names, sample) -> dict:
+    """scikit-learn's fitted trees as arrays; checked against its own decision function."""
+    trees = []
+    for (pred,) in clf._predictors:
+        nodes = pred.nodes  # features are never missing (absent = 0), so missing_go_to_left is unused
+        trees.append({"feature": [int(x) for x in nodes["feature_idx"]],
+                      "threshold": [float(x) for x in nodes["num_threshold"]],
+                      "left": [int(x) for x in nodes["left"]], "right": [int(x) for x in nodes["right"]],
+                      "leaf": [bool(x) for x in nodes["is_leaf"]], "value": [float(x) for x in nodes["value"]]})
+    data = {"features": names, "baseline": float(clf._baseline_prediction.ravel()[0]), "trees": trees,
+            "max_depth": TREE_DEPTH}
+    from fabula.attribution.model import TreeScorer
+    rows = [{n: float(v) for n, v in zip(names, x) if v} for x in sample]
+    mine = TreeScorer(data).scores(rows)
+    theirs = clf.decision_function(sample)
+    worst = max((abs(a - b) for a, b in zip(mine, theirs)), default=0.0)
+    if worst > 1e-6:
+        raise SystemExit(f"exported trees disagree with scikit-learn by {worst}")
+    return data
 
 
 def two_rounds(data, names):
@@ -174,8 +209,12 @@ def main(argv=None) -> int:
     ap.add_argument("--end-to-end", action="store_true",
                     help="with --ranker --cv-only: score held-out novels without the cast")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--learner", choices=("trees", "linear"), default="trees",
+                    help="candidate scorer: boosted trees (default) or logistic regression")
     args = ap.parse_args(argv)
     folders = novel_folders(args.corpus)
+    global LEARNER
+    LEARNER = args.learner
     if not args.ranker:
         return calibrate(folders, None if args.cv_only else CAL_OUT)
     return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end)

@@ -25,22 +25,88 @@ def calibration() -> dict[str, float]:
     return conf
 
 
-class RankerModel:
-    """A linear scorer over candidate features, with a per-rule calibration table."""
+class LinearScorer:
+    """A weighted sum of a candidate's features."""
+
+    def __init__(self, weights: dict) -> None:
+        self.weights = {k: float(v) for k, v in weights.items()}
+
+    def scores(self, rows: list[dict]) -> list[float]:
+        w = self.weights
+        return [sum(w.get(k, 0.0) * v for k, v in row.items() if v) for row in rows]
+
+
+class TreeScorer:
+    """Gradient-boosted regression trees (trained by scikit-learn, stored as plain arrays), scored
+    for a whole batch of candidates at once with numpy: every tree is walked level by level."""
 
     def __init__(self, data: dict) -> None:
-        self.weights = {k: float(v) for k, v in data["weights"].items()}
-        w2 = data.get("round2", {}).get("weights")
-        self.weights2 = {k: float(v) for k, v in w2.items()} if w2 else None
+        import numpy as np
+
+        self.features = {name: j for j, name in enumerate(data["features"])}
+        self.baseline = float(data["baseline"])
+        feat, thr, left, right, leaf, value, roots = [], [], [], [], [], [], []
+        for tree in data["trees"]:
+            base = len(feat)
+            roots.append(base)
+            feat.extend(tree["feature"])
+            thr.extend(tree["threshold"])
+            left.extend(base + x for x in tree["left"])
+            right.extend(base + x for x in tree["right"])
+            leaf.extend(tree["leaf"])
+            value.extend(tree["value"])
+        self.feat = np.asarray(feat, dtype=np.int64)
+        self.thr = np.asarray(thr, dtype=np.float64)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.leaf = np.asarray(leaf, dtype=bool)
+        self.value = np.asarray(value, dtype=np.float64)
+        self.roots = np.asarray(roots, dtype=np.int64)
+        self.depth = int(data["max_depth"])
+        # a leaf points to itself, so walking past it stays put
+        idx = np.arange(len(feat))
+        self.left[self.leaf] = idx[self.leaf]
+        self.right[self.leaf] = idx[self.leaf]
+        self.feat[self.leaf] = 0
+
+    def scores(self, rows: list[dict]) -> list[float]:
+        import numpy as np
+
+        if not rows:
+            return []
+        X = np.zeros((len(rows), max(1, len(self.features))), dtype=np.float64)
+        index = self.features
+        for i, row in enumerate(rows):
+            for k, v in row.items():
+                j = index.get(k)
+                if j is not None:
+                    X[i, j] = v
+        node = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
+        ri = np.arange(len(rows))[:, None]
+        for _ in range(self.depth + 1):
+            go_left = X[ri, self.feat[node]] <= self.thr[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return (self.baseline + self.value[node].sum(axis=1)).tolist()
+
+
+def _scorer(data: dict):
+    return TreeScorer(data) if "trees" in data else LinearScorer(data["weights"])
+
+
+class RankerModel:
+    """The candidate scorer of each round (linear or boosted trees), with a per-rule calibration table."""
+
+    def __init__(self, data: dict) -> None:
+        self.first = _scorer(data)
+        second = data.get("round2")
+        self.second = _scorer(second) if second else None
         self.cal = {r: [(float(a), float(b)) for a, b in pts] for r, pts in data.get("calibration", {}).items()}
 
-    def score(self, row: dict) -> float:
-        w = self.weights
-        return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
+    def scores(self, rows: list[dict]) -> list[float]:
+        return self.first.scores(rows)
 
-    def score2(self, row: dict) -> float:
-        w = self.weights2 or {}
-        return sum(w.get(k, 0.0) * v for k, v in row.items() if v)
+    def scores2(self, rows: list[dict]) -> list[float]:
+        return (self.second or self.first).scores(rows)
 
     def calibrate(self, prob: float, rule: str) -> float:
         pts = [pt for pt in self.cal.get(rule, ()) if pt[0] < 0.999]  # a lone candidate says nothing

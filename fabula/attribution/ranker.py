@@ -37,12 +37,13 @@ class RankerMixin:
             cands, rows = self._candidates(k, known)
             if cands:
                 ranked[k] = (cands, rows)
-        two = model is not None and model.weights2 is not None
+        two = model is not None and model.second is not None
         if self.collect is not None and self.collect_round == 1:
             self.collect.extend((k, c, r) for k, (c, r) in ranked.items())
         if model is None:
             return
-        picks = {k: self._pick(cands, [model.score(r) for r in rows]) for k, (cands, rows) in ranked.items()}
+        sc = self._batch_scores(ranked, model.scores)
+        picks = {k: self._pick(ranked[k][0], sc[k]) for k in ranked}
         if two or (self.collect is not None and self.collect_round == 2):
             # second round: the same features plus the first round's answers around each quote
             first = list(known)
@@ -56,10 +57,10 @@ class RankerMixin:
                 ranked[k] = (cands, rows2)
                 if self.collect is not None and self.collect_round == 2:
                     self.collect.append((k, cands, rows2))
-                if two:
-                    picks[k] = self._pick(cands, [model.score2(r) for r in rows2])
+            if two:
+                sc = self._batch_scores(ranked, model.scores2)
+                picks = {k: self._pick(ranked[k][0], sc[k]) for k in ranked}
         if JOINT:
-            sc = {k: [model.score2(r) if two else model.score(r) for r in rows] for k, (cands, rows) in ranked.items()}
             picks = self._decode(ranked, sc, known, picks)
         for k, (cid, prob) in picks.items():
             speaker[k] = cid
@@ -139,6 +140,19 @@ class RankerMixin:
                     mx = max(ss)
                     z = sum(math.exp(v - mx) for v in ss)
                     out[x] = (c, math.exp(ss[cands.index(c)] - mx) / z)
+        return out
+
+    @staticmethod
+    def _batch_scores(ranked, score_rows) -> dict[int, list[float]]:
+        """Every utterance's candidate scores from one call (the tree scorer works on batches)."""
+        keys = list(ranked)
+        flat = [row for k in keys for row in ranked[k][1]]
+        scores = score_rows(flat)
+        out, at = {}, 0
+        for k in keys:
+            m = len(ranked[k][1])
+            out[k] = scores[at:at + m]
+            at += m
         return out
 
     @staticmethod
