@@ -21,11 +21,11 @@ from ..document import Document, Metadata
 from ..sourcemap import SourceMap
 from ..spans import LAYER_TYPES
 
-LANGUAGE_VERSION = "2"
+LANGUAGE_VERSION = "3"
 FORMAT = "fabula-cache/1"
 UNTIL = "language"
 _CODE = ("read/__init__.py", "read/text.py", "read/decode.py", "read/headings.py", "steps/segment.py",
-         "steps/language.py", "sourcemap.py")
+         "steps/language.py", "steps/fast_attributes.py", "steps/tokenizer.py", "sourcemap.py")
 
 
 def cache_dir() -> Path:

