@@ -251,6 +251,8 @@ class ConversationMixin:
             return tuple(voc)
         if sp is None:
             return ()
+        if self.tag_addr.get(k) not in (None, sp):
+            return (self.tag_addr[k],)
         for j in (k - 1, k + 1):
             if 0 <= j < len(self.utts) and self.conv[j] == self.conv[k]:
                 other = self.speaker[j]

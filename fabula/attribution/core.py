@@ -43,6 +43,8 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.rule_speaker = None
         self.rule_rule = None
         self.deferred: dict = {}
+        self.tag_verb: dict[int, tuple] = {}  # utterance -> (speech verb token, tag tokens)
+        self.tag_addr: dict[int, int] = {}  # utterance -> addressee named by its tag
 
     # ------------------------------------------------------------------ indexes
 
@@ -179,6 +181,10 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.deferred = deferred
         snapshot = (list(speaker), list(rule), list(qtype))
         self._rules(deferred, speaker, rule, qtype)
+        for k in self.tag_verb:
+            addr = self._tag_addressee(k, speaker[k])
+            if addr is not None:
+                self.tag_addr[k] = addr
         model = self.use_model if isinstance(self.use_model, RankerModel) else \
             (attribution_model() if self.use_model else None)
         if model is not None or self.collect is not None:

@@ -21,6 +21,10 @@ class RankerMixin:
         top = max(self.mention_count.values(), default=1)
         self.log_top = math.log1p(top)
         self._tag_info = {}
+        # turns: a new paragraph starts a new turn (parity of speakers is counted in turns)
+        self.turn_no = [0] * n
+        for x in range(1, n):
+            self.turn_no[x] = self.turn_no[x - 1] + int(self.u_par[x] != self.u_last_par[x - 1])
         for k, (_, i, adjacent) in self.deferred.items():
             t = self.tokens[i]
             lw = self.text[t.start:t.end].lower()
@@ -271,6 +275,8 @@ class RankerMixin:
             j -= 1
         for c in linked_near:
             add(c)
+        if k > 0 and self.conv[k - 1] == conv:
+            add(self.tag_addr.get(k - 1))
         top = self._top_characters()
         for c in top:
             add(c)
@@ -304,6 +310,25 @@ class RankerMixin:
         g, adjacent, linked = info if info is not None else (None, False, None)
         first_person = self.narrator is not None
         pp_names, pp_pron, pp_gesture = self._prev_narration(k)
+        # turn parity to each candidate's nearest known turns, and to the rules' answers
+        tp_prev: dict[int, int] = {}
+        tp_next: dict[int, int] = {}
+        rtp_prev: dict[int, int] = {}
+        tn = self.turn_no
+        for x in range(k - 1, max(-1, k - 40), -1):
+            if self.conv[x] != conv:
+                break
+            if known[x] is not None:
+                tp_prev.setdefault(known[x], tn[k] - tn[x])
+            if self.rule_speaker is not None and self.rule_speaker[x] is not None:
+                rtp_prev.setdefault(self.rule_speaker[x], tn[k] - tn[x])
+        for x in range(k + 1, min(n, k + 12)):
+            if self.conv[x] != conv:
+                break
+            if known[x] is not None:
+                tp_next.setdefault(known[x], tn[x] - tn[k])
+        addr_prev = self.tag_addr.get(k - 1) if k > 0 and self.conv[k - 1] == conv and not same_par_prev else None
+        addr_here = self.tag_addr.get(k)
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -350,6 +375,15 @@ class RankerMixin:
                                                and bool(recent) and recent[0] == c),
                 "pp_gesture_name": float(pp_gesture and bool(pp_names) and pp_names[0] == c),
                 "spoke_wide": math.log1p(wide.get(c, 0)),
+                "tp_prev_same": float(tp_prev.get(c) == 0),
+                "tp_prev_odd": float(tp_prev.get(c, 0) % 2 == 1),
+                "tp_prev_even": float(tp_prev.get(c, 0) > 0 and tp_prev[c] % 2 == 0),
+                "tp_next_odd": float(tp_next.get(c, 0) % 2 == 1),
+                "tp_next_even": float(tp_next.get(c, 0) > 0 and tp_next[c] % 2 == 0),
+                "rtp_prev_odd": float(rtp_prev.get(c, 0) % 2 == 1),
+                "rtp_prev_even": float(rtp_prev.get(c, 0) > 0 and rtp_prev[c] % 2 == 0),
+                "tag_addr_prev": float(addr_prev == c),
+                "tag_addr_here": float(addr_here == c),
                 "rule_near": float(c in rule_near),
                 "voc_near": float(c in voc_near),
                 "linked_recent": float(c in linked_near),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 
 from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS
-from .lexicon import SPEECH_NOUNS, SUBJ_DEPS
-from .tuning import PREV_NARRATION
+from .lexicon import KIN, SPEECH_NOUNS, SUBJ_DEPS
+from .tuning import LOOKBACK_PARAS, PREV_NARRATION, SCAN
 
 
 class TagsMixin:
@@ -69,6 +69,7 @@ class TagsMixin:
             for v in verbs:
                 got = self._subject_speaker(v, toks, k)
                 if got:
+                    self.tag_verb[k] = (v, toks)
                     return got
             # "was Henry's answer", "the reply of the old man", "an exclamation of Catherine's"
             for i in toks:
@@ -264,3 +265,50 @@ class TagsMixin:
                 break
             h = ht.head
         return i
+
+    def _tag_addressee(self, k: int, speaker) -> int | None:
+        """Whom the tag says the utterance is for: "said Mr. Bennet to his wife", "she asked Anna",
+        "he told her". Names, cast noun names and kin nouns; a him/her is the most recently named
+        character of that gender other than the speaker."""
+        found = self.tag_verb.get(k)
+        if found is None:
+            return None
+        v, toks = found
+        tokset = set(toks)
+        objs = []
+        for i in toks:
+            t = self.tokens[i]
+            if t.head == v and t.dep in ("dative", "dobj") and i != v:
+                objs.append(i)
+            elif t.head == v and t.dep == "prep" and self.text[t.start:t.end].lower() == "to":
+                objs.extend(j for j in tokset if self.tokens[j].head == i and self.tokens[j].dep == "pobj")
+        for i in objs:
+            t = self.tokens[i]
+            w = self.text[t.start:t.end].lower()
+            m = self.mention_of_token.get(i)
+            if m is not None and m.kind == "name" and m.character in self.characters:
+                cid = m.character
+            elif t.pos == "PROPN":
+                cid = self.names.lookup(w)
+            elif t.pos == "NOUN":
+                cid = self._noun_name(i)
+                if cid is None and w in KIN:
+                    cid = self._kin(i, k)
+            elif w in ("him", "her"):
+                cid = self._recent_named(t.start, "he" if w == "him" else "she", {speaker})
+            else:
+                cid = None
+            if cid is not None and cid != speaker:
+                return cid
+        return None
+
+    def _recent_named(self, pos: int, gender: str, exclude: set) -> int | None:
+        j = bisect.bisect_left(self.named_starts, pos) - 1
+        stop = max(-1, j - SCAN)
+        lo = self.paragraphs[max(0, self._par_of(pos) - LOOKBACK_PARAS)].start
+        while j > stop and self.named[j][0] >= lo:
+            cid = self.named[j][1]
+            if cid not in exclude and self.characters[cid].gender == gender:
+                return cid
+            j -= 1
+        return None
