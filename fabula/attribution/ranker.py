@@ -329,6 +329,7 @@ class RankerMixin:
                 tp_next.setdefault(known[x], tn[x] - tn[k])
         addr_prev = self.tag_addr.get(k - 1) if k > 0 and self.conv[k - 1] == conv and not same_par_prev else None
         addr_here = self.tag_addr.get(k)
+        ctx = self._context(k, known, conv)
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -391,6 +392,7 @@ class RankerMixin:
                 "top_char": float(c in top),
                 "top_char0": float(bool(top) and top[0] == c),
             }
+            r.update(ctx)
             if self.rule_speaker is not None:
                 rs = self.rule_speaker
                 rr = self.rule_rule[k]
@@ -407,6 +409,36 @@ class RankerMixin:
                     r[regime + key] = r[key]
             rows.append(r)
         return cands, rows
+
+    def _context(self, k: int, known: list, conv: int) -> dict[str, float]:
+        """Features of the utterance's situation, the same for every candidate: the trees combine
+        them with the candidate features (after a question the other one answers; after narration
+        the same speaker often goes on)."""
+        qs = self.quotes
+        n = len(self.utts)
+        pos = qs[self.utts[k][0]].start
+        par = self.paragraphs[self.u_par[k]]
+        prev = k - 1 if k > 0 and self.conv[k - 1] == conv else None
+        ctx = {"ctx_par_opens_with_quote": float(not self.text[par.start:pos].strip(" \"'\u201c\u2018")),
+               "ctx_len": math.log1p(qs[self.utts[k][-1]].end - pos)}
+        if prev is not None:
+            pend = qs[self.utts[prev][-1]].end
+            ctx["ctx_prev_question"] = float(self.text[max(0, pend - 2):pend + 1].strip(" \"'\u201d\u2019")[-1:] == "?")
+            narration = sum(1 for ch in self.text[pend:pos] if ch.isalpha())
+            ctx["ctx_narration_before"] = math.log1p(narration)
+        else:
+            ctx["ctx_conv_start"] = 1.0
+        tn = self.turn_no
+        back = next((tn[k] - tn[x] for x in range(k - 1, max(-1, k - 40), -1)
+                     if self.conv[x] == conv and known[x] is not None), None)
+        ahead = next((tn[x] - tn[k] for x in range(k + 1, min(n, k + 40))
+                      if self.conv[x] == conv and known[x] is not None), None)
+        ctx["ctx_turns_since_tag"] = float(min(back, 8)) if back is not None else 9.0
+        ctx["ctx_turns_to_tag"] = float(min(ahead, 8)) if ahead is not None else 9.0
+        speakers = {known[x] for x in range(max(0, k - 30), min(n, k + 10))
+                    if self.conv[x] == conv and known[x] is not None}
+        ctx["ctx_n_speakers"] = float(min(len(speakers), 5))
+        return ctx
 
     def _top_characters(self) -> list[int]:
         """The three characters mentioned most often in the whole story."""
