@@ -327,6 +327,20 @@ class RankerMixin:
                 break
             if known[x] is not None:
                 tp_next.setdefault(known[x], tn[x] - tn[k])
+        # who the narration since the previous utterance names, and who is its subject
+        between: set = set()
+        between_subj: set = set()
+        gap_lo = qs[self.utts[k - 1][-1]].end if k > 0 and self.conv[k - 1] == conv else lo
+        j = bisect.bisect_left(self.named_starts, gap_lo)
+        while j < len(self.named) and self.named[j][0] < pos:
+            between.add(self.named[j][1])
+            if self.named[j][3]:
+                between_subj.add(self.named[j][1])
+            j += 1
+        j = bisect.bisect_left(self.linked_starts, gap_lo)
+        while j < len(self.linked) and self.linked[j][0] < pos:
+            between.add(self.linked[j][1])
+            j += 1
         addr_prev = self.tag_addr.get(k - 1) if k > 0 and self.conv[k - 1] == conv and not same_par_prev else None
         addr_here = self.tag_addr.get(k)
         ctx = self._context(k, known, conv)
@@ -383,6 +397,8 @@ class RankerMixin:
                 "tp_next_even": float(tp_next.get(c, 0) > 0 and tp_next[c] % 2 == 0),
                 "rtp_prev_odd": float(rtp_prev.get(c, 0) % 2 == 1),
                 "rtp_prev_even": float(rtp_prev.get(c, 0) > 0 and rtp_prev[c] % 2 == 0),
+                "narr_between": float(c in between),
+                "narr_between_subj": float(c in between_subj),
                 "tag_addr_prev": float(addr_prev == c),
                 "tag_addr_here": float(addr_here == c),
                 "rule_near": float(c in rule_near),
@@ -438,6 +454,9 @@ class RankerMixin:
         speakers = {known[x] for x in range(max(0, k - 30), min(n, k + 10))
                     if self.conv[x] == conv and known[x] is not None}
         ctx["ctx_n_speakers"] = float(min(len(speakers), 5))
+        if prev is not None:
+            ctx["ctx_prev_vocative"] = float(bool(self.vocatives[prev]))
+            ctx["ctx_prev_same_par"] = float(self.u_last_par[prev] == self.u_par[k])
         return ctx
 
     def _top_characters(self) -> list[int]:
