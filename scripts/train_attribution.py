@@ -317,7 +317,8 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
     model["trained_on"] = names
     model["cv_accuracy"] = round(total.accuracy, 4)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # compact: the trees are thousands of numbers, read by programs, not people
+    out.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0
 
