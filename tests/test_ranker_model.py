@@ -1,0 +1,38 @@
+"""The stored tree ranker is scored exactly as the trees say, for a batch of candidates at once."""
+from __future__ import annotations
+
+from fabula.attribution.model import LinearScorer, RankerModel, TreeScorer
+
+# Two trees over features "a" and "b" (node 0 is the root; leaves carry values):
+#   tree 1: a <= 0.5 ? 1.0 : (b <= 2.0 ? -1.0 : 3.0)      tree 2: b <= 0.0 ? 0.25 : -0.25
+TREES = {
+    "features": ["a", "b"],
+    "baseline": 0.5,
+    "max_depth": 2,
+    "trees": [
+        {"feature": [0, 0, 1, 0, 0], "threshold": [0.5, 0, 2.0, 0, 0], "left": [1, 0, 3, 0, 0],
+         "right": [2, 0, 4, 0, 0], "leaf": [False, True, False, True, True], "value": [0, 1.0, 0, -1.0, 3.0]},
+        {"feature": [1, 0, 0], "threshold": [0.0, 0, 0], "left": [1, 0, 0], "right": [2, 0, 0],
+         "leaf": [False, True, True], "value": [0, 0.25, -0.25]},
+    ],
+}
+
+
+def expected(row):
+    a, b = row.get("a", 0.0), row.get("b", 0.0)
+    t1 = 1.0 if a <= 0.5 else (-1.0 if b <= 2.0 else 3.0)
+    t2 = 0.25 if b <= 0.0 else -0.25
+    return 0.5 + t1 + t2
+
+
+def test_tree_scorer_walks_every_tree_to_its_leaf():
+    rows = [{}, {"a": 1.0}, {"a": 1.0, "b": 5.0}, {"b": 1.0}, {"a": 0.5, "b": 2.0, "unknown": 7.0}]
+    got = TreeScorer(TREES).scores(rows)
+    assert got == [expected(r) for r in rows]
+    assert TreeScorer(TREES).scores([]) == []
+
+
+def test_ranker_model_uses_the_second_round_when_there_is_one():
+    model = RankerModel({"weights": {"a": 2.0}, "round2": TREES})
+    assert model.scores([{"a": 1.0}]) == LinearScorer({"a": 2.0}).scores([{"a": 1.0}]) == [2.0]
+    assert model.scores2([{"a": 1.0, "b": 5.0}]) == [expected({"a": 1.0, "b": 5.0})]
