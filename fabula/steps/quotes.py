@@ -358,8 +358,9 @@ def _second_tag(text: str, a: int, b: int) -> bool:
 
 def _new_narration_sentence(text: str, prev: tuple[int, int], b: int) -> bool:
     """'"Anything else?" Matthew took his courage in both hands and replied: "Well..."': the piece
-    before ends its sentence and the gap is a new narration sentence, not a tag ("she said",
-    "Anna cried") inside one utterance; it introduces the next piece, whose own sentence begins."""
+    before ends its sentence, the gap opens a new narration sentence that is not a tag ("she said",
+    "Anna cried") and the next piece opens a sentence too: two utterances, not one broken by a tag
+    (attribution then decides whether the gap tags the next one)."""
     s, e = prev
     if text[s:e].rstrip(" \"'\u201d\u2019")[-1:] not in (".", "!", "?"):
         return False
