@@ -165,9 +165,11 @@ def test_tag_ending_the_previous_paragraph():
     assert out[-1][2].type == "explicit"
 
 
+OTTILIE_KASIMIR = [CastMember("Ottilie Brand", ("Ottilie",), "she"), CastMember("Kasimir Dorn", ("Kasimir",), "he")]
+
 
 def test_narration_introducing_the_next_quote_in_the_same_paragraph_is_its_tag():
-    cast = [CastMember("Ottilie Brand", ("Ottilie",), "she"), CastMember("Kasimir Dorn", ("Kasimir",), "he")]
+    cast = OTTILIE_KASIMIR
     text = ('Ottilie came back with the ledger and asked briskly:\n\n'
             '"Anything else tonight, Kasimir?" Kasimir gathered his courage and replied: '
             '"Well, since you ask, a pound of nails."\n')
@@ -177,8 +179,7 @@ def test_narration_introducing_the_next_quote_in_the_same_paragraph_is_its_tag()
 
 
 def test_relative_who_and_a_noun_name_in_the_cast():
-    cast = [CastMember("Ottilie Brand", ("Ottilie",), "she"), CastMember("Kasimir Dorn", ("Kasimir",), "he"),
-            CastMember("The Ferryman", (), "he")]
+    cast = OTTILIE_KASIMIR + [CastMember("The Ferryman", (), "he")]
     text = ('The boat bumped against the jetty, and they were joined by Kasimir, who, climbing out '
             'with a wet rope in his hands, said:\n\n"The tide is turning."\n\n'
             '"Not for another hour," said the ferryman, coiling the line.\n')

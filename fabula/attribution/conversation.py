@@ -198,14 +198,16 @@ class ConversationMixin:
         best = [c for c, _ in score.most_common() if c not in exclude and c in self.characters]
         return best[0] if best else None
 
-    def _recent_other(self, pos: int, exclude: set) -> int | None:
+    def _recent_other(self, pos: int, exclude: set, gender: str | None = None) -> int | None:
+        """The most recently named character in the narration before pos (within a few
+        paragraphs) that is not excluded and, if asked, is of that gender."""
         par = self._par_of(pos)
         lo = self.paragraphs[max(0, par - LOOKBACK_PARAS)].start
         j = bisect.bisect_left(self.named_starts, pos) - 1
         stop = max(-1, j - SCAN)
         while j > stop and self.named[j][0] >= lo:
             cid = self.named[j][1]
-            if cid not in exclude:
+            if cid not in exclude and (gender is None or self.characters[cid].gender == gender):
                 return cid
             j -= 1
         return None

@@ -6,7 +6,7 @@ import bisect
 
 from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS
 from .lexicon import KIN, SPEECH_NOUNS, SUBJ_DEPS
-from .tuning import LOOKBACK_PARAS, PREV_NARRATION, SCAN
+from .tuning import PREV_NARRATION
 
 
 class TagsMixin:
@@ -295,20 +295,9 @@ class TagsMixin:
                 if cid is None and w in KIN:
                     cid = self._kin(i, k)
             elif w in ("him", "her"):
-                cid = self._recent_named(t.start, "he" if w == "him" else "she", {speaker})
+                cid = self._recent_other(t.start, {speaker}, "he" if w == "him" else "she")
             else:
                 cid = None
             if cid is not None and cid != speaker:
                 return cid
-        return None
-
-    def _recent_named(self, pos: int, gender: str, exclude: set) -> int | None:
-        j = bisect.bisect_left(self.named_starts, pos) - 1
-        stop = max(-1, j - SCAN)
-        lo = self.paragraphs[max(0, self._par_of(pos) - LOOKBACK_PARAS)].start
-        while j > stop and self.named[j][0] >= lo:
-            cid = self.named[j][1]
-            if cid not in exclude and self.characters[cid].gender == gender:
-                return cid
-            j -= 1
         return None

@@ -21,13 +21,8 @@ _PREFIXES = (r"--+", r"[\u2014\u2013\u2015]")
 
 
 def add_fiction_rules(nlp) -> None:
-    """Extend an English pipeline's tokenizer in place (idempotent)."""
+    """Extend an English pipeline's tokenizer in place. Built from the language defaults each
+    time, so applying it twice gives the same tokenizer."""
     tok = nlp.tokenizer
-    if getattr(tok, "_fabula_rules", False):
-        return
     tok.infix_finditer = compile_infix_regex(tuple(nlp.Defaults.infixes) + _INFIXES).finditer
     tok.prefix_search = compile_prefix_regex(_PREFIXES + tuple(nlp.Defaults.prefixes)).search
-    try:
-        tok._fabula_rules = True
-    except AttributeError:  # a cdef class without a __dict__: re-applying is harmless
-        pass
