@@ -5,10 +5,24 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 from ..steps.speech_verbs import SPEECH_LEMMAS
 from .lexicon import FEMALE_NOUNS, MALE_NOUNS, PRON_GENDER, SUBJ_DEPS
 from .tuning import JOINT, LOOKBACK_PARAS, SCAN, T_ALT, T_EM, T_REP, T_SAME, TOPK
+
+
+@dataclass
+class _Walk:
+    """What one pass through a conversation around an utterance collects (_conversation_walk)."""
+    wide: Counter            # known speakers, 39 utterances back and 9 ahead: how often each spoke
+    tp_prev: dict            # speaker -> turns back to their nearest known utterance
+    tp_next: dict            # speaker -> turns ahead to their nearest known utterance (11 ahead)
+    rtp_prev: dict           # the same, over the rules' answers
+    last_turn: dict          # speaker -> utterances back to their last known one (7 back)
+    back: int | None         # turns back to the nearest known utterance
+    ahead: int | None        # turns ahead to the nearest known utterance
+    speakers: set            # known speakers 30 back to 9 ahead
 
 
 class RankerMixin:
@@ -242,17 +256,8 @@ class RankerMixin:
         # Wider recall (measured: the gold speaker was missing from 10% of the lists above):
         # earlier speakers of a long conversation, the rules' picks and vocatives around it,
         # characters the linker ties to recent pronouns, the story's most prominent characters.
-        wide: Counter = Counter()
-        for x in range(k - 1, max(-1, k - 40), -1):
-            if self.conv[x] != conv:
-                break
-            if known[x] is not None:
-                wide[known[x]] += 1
-        for x in range(k + 1, min(n, k + 10)):
-            if self.conv[x] != conv:
-                break
-            if known[x] is not None:
-                wide[known[x]] += 1
+        walk = self._conversation_walk(k, known)
+        wide = walk.wide
         for c, _ in wide.most_common(4):
             add(c)
         rule_near = set()
@@ -301,32 +306,12 @@ class RankerMixin:
         p1, p2 = neighbour(k - 1), neighbour(k - 2)
         n1, n2 = neighbour(k + 1), neighbour(k + 2)
         spoke = Counter(known[x] for x in window if known[x] is not None)
-        last_turn: dict[int, int] = {}
-        for x in range(k - 1, max(-1, k - 8), -1):
-            if self.conv[x] != conv:
-                break
-            if known[x] is not None and known[x] not in last_turn:
-                last_turn[known[x]] = k - x
+        last_turn = walk.last_turn
         g, adjacent, linked = info if info is not None else (None, False, None)
         first_person = self.narrator is not None
         pp_names, pp_pron, pp_gesture = self._prev_narration(k)
         # turn parity to each candidate's nearest known turns, and to the rules' answers
-        tp_prev: dict[int, int] = {}
-        tp_next: dict[int, int] = {}
-        rtp_prev: dict[int, int] = {}
-        tn = self.turn_no
-        for x in range(k - 1, max(-1, k - 40), -1):
-            if self.conv[x] != conv:
-                break
-            if known[x] is not None:
-                tp_prev.setdefault(known[x], tn[k] - tn[x])
-            if self.rule_speaker is not None and self.rule_speaker[x] is not None:
-                rtp_prev.setdefault(self.rule_speaker[x], tn[k] - tn[x])
-        for x in range(k + 1, min(n, k + 12)):
-            if self.conv[x] != conv:
-                break
-            if known[x] is not None:
-                tp_next.setdefault(known[x], tn[x] - tn[k])
+        tp_prev, tp_next, rtp_prev = walk.tp_prev, walk.tp_next, walk.rtp_prev
         # who the narration since the previous utterance names, and who is its subject
         between: set = set()
         between_subj: set = set()
@@ -343,7 +328,7 @@ class RankerMixin:
             j += 1
         addr_prev = self.tag_addr.get(k - 1) if k > 0 and self.conv[k - 1] == conv and not same_par_prev else None
         addr_here = self.tag_addr.get(k)
-        ctx = self._context(k, known, conv)
+        ctx = self._context(k, conv, walk)
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -426,12 +411,45 @@ class RankerMixin:
             rows.append(r)
         return cands, rows
 
-    def _context(self, k: int, known: list, conv: int) -> dict[str, float]:
+    def _conversation_walk(self, k: int, known: list) -> "_Walk":
+        """One pass back (up to 39 utterances) and one forward (up to 39) through utterance k's
+        conversation, collecting what the candidate and situation features need."""
+        conv, n, tn = self.conv[k], len(self.utts), self.turn_no
+        w = _Walk(Counter(), {}, {}, {}, {}, None, None, set())
+        for x in range(k - 1, max(-1, k - 40), -1):
+            if self.conv[x] != conv:
+                break
+            c = known[x]
+            if c is not None:
+                w.wide[c] += 1
+                w.tp_prev.setdefault(c, tn[k] - tn[x])
+                if x >= k - 7:
+                    w.last_turn.setdefault(c, k - x)
+                if x >= k - 30:
+                    w.speakers.add(c)
+                if w.back is None:
+                    w.back = tn[k] - tn[x]
+            if self.rule_speaker is not None and self.rule_speaker[x] is not None:
+                w.rtp_prev.setdefault(self.rule_speaker[x], tn[k] - tn[x])
+        for x in range(k + 1, min(n, k + 40)):
+            if self.conv[x] != conv:
+                break
+            c = known[x]
+            if c is not None:
+                if x < k + 10:
+                    w.wide[c] += 1
+                    w.speakers.add(c)
+                if x < k + 12:
+                    w.tp_next.setdefault(c, tn[x] - tn[k])
+                if w.ahead is None:
+                    w.ahead = tn[x] - tn[k]
+        return w
+
+    def _context(self, k: int, conv: int, walk: "_Walk") -> dict[str, float]:
         """Features of the utterance's situation, the same for every candidate: the trees combine
         them with the candidate features (after a question the other one answers; after narration
         the same speaker often goes on)."""
         qs = self.quotes
-        n = len(self.utts)
         pos = qs[self.utts[k][0]].start
         par = self.paragraphs[self.u_par[k]]
         prev = k - 1 if k > 0 and self.conv[k - 1] == conv else None
@@ -444,16 +462,10 @@ class RankerMixin:
             ctx["ctx_narration_before"] = math.log1p(narration)
         else:
             ctx["ctx_conv_start"] = 1.0
-        tn = self.turn_no
-        back = next((tn[k] - tn[x] for x in range(k - 1, max(-1, k - 40), -1)
-                     if self.conv[x] == conv and known[x] is not None), None)
-        ahead = next((tn[x] - tn[k] for x in range(k + 1, min(n, k + 40))
-                      if self.conv[x] == conv and known[x] is not None), None)
+        back, ahead = walk.back, walk.ahead
         ctx["ctx_turns_since_tag"] = float(min(back, 8)) if back is not None else 9.0
         ctx["ctx_turns_to_tag"] = float(min(ahead, 8)) if ahead is not None else 9.0
-        speakers = {known[x] for x in range(max(0, k - 30), min(n, k + 10))
-                    if self.conv[x] == conv and known[x] is not None}
-        ctx["ctx_n_speakers"] = float(min(len(speakers), 5))
+        ctx["ctx_n_speakers"] = float(min(len(walk.speakers), 5))
         if prev is not None:
             ctx["ctx_prev_vocative"] = float(bool(self.vocatives[prev]))
             ctx["ctx_prev_same_par"] = float(self.u_last_par[prev] == self.u_par[k])
