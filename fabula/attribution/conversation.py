@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections import Counter
 
@@ -184,17 +183,13 @@ class ConversationMixin:
             j += 1
         for c in self._participants(k):
             score[c] += 1.5
-        if not hasattr(self, "_prominence"):
-            cnt = Counter(m.character for m in self.mentions if m.character is not None)
-            top = max(cnt.values(), default=1)
-            self._prominence = {c: math.log1p(v) / math.log1p(top) for c, v in cnt.items()}
         for c in list(score):
-            score[c] += self._prominence.get(c, 0.0)
+            score[c] += self.prominence.get(c, 0.0)
         if self.narrator is not None:
-            score[self.narrator] += 1.0 + self._prominence.get(self.narrator, 0.0)
+            score[self.narrator] += 1.0 + self.prominence.get(self.narrator, 0.0)
         if bonus:
             for c, v in bonus.items():
-                score[c] += v + (0.0 if c in score else self._prominence.get(c, 0.0))
+                score[c] += v + (0.0 if c in score else self.prominence.get(c, 0.0))
         best = [c for c, _ in score.most_common() if c not in exclude and c in self.characters]
         return best[0] if best else None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter
 from dataclasses import replace
 
@@ -38,6 +39,10 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.conf = calibration()
         self._index_tokens()
         self._index_mentions()
+        # how often each character is mentioned, and that on a log scale from 0 to 1 (prominence)
+        self.mention_count = Counter(m.character for m in self.mentions if m.character is not None)
+        top = max(self.mention_count.values(), default=1)
+        self.prominence = {c: math.log1p(v) / math.log1p(top) for c, v in self.mention_count.items()}
         self.narrator = self._find_narrator()
         self.model_prob: dict[int, float] = {}
         self.rule_speaker = None

@@ -31,9 +31,6 @@ class RankerMixin:
         """Rank candidate speakers of every utterance without a named tag with a learned scorer."""
         n = len(self.utts)
         known = list(speaker)  # named tags only: the same evidence at training and at run time
-        self.mention_count = Counter(m.character for m in self.mentions if m.character is not None)
-        top = max(self.mention_count.values(), default=1)
-        self.log_top = math.log1p(top)
         self._tag_info = {}
         # turns: a new paragraph starts a new turn (parity of speakers is counted in turns)
         self.turn_no = [0] * n
@@ -362,7 +359,7 @@ class RankerMixin:
                 "spoke_conv": math.log1p(spoke.get(c, 0)),
                 "parity_even": float(last_turn.get(c, 1) % 2 == 0),
                 "parity_odd1": float(last_turn.get(c) == 1),
-                "freq": math.log1p(self.mention_count.get(c, 0)) / max(1e-9, self.log_top),
+                "freq": self.prominence.get(c, 0.0),
                 "narrator": float(c == self.narrator),
                 "narrator_untagged": float(first_person and c == self.narrator and g is None),
                 "narrator_pron": float(first_person and c == self.narrator and g in ("he", "she")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 from collections import Counter
 
 from .lexicon import (
@@ -135,7 +134,7 @@ class ResolveMixin:
             if not any(n.split()[-1:] and n.split()[-1] in family for n in names if n):
                 continue
             titled = any(n.split()[0] in ("mr", "mrs", "sir", "lady", "old") for n in names if n)
-            sc = (1.0 if titled == elder else 0.0) + getattr(self, "_prominence", {}).get(c.id, 0.0) * 0.1
+            sc = (1.0 if titled == elder else 0.0) + self.prominence.get(c.id, 0.0) * 0.1
             if sc > best_score:
                 best, best_score = c.id, sc
         return best
@@ -193,12 +192,8 @@ class ResolveMixin:
         for c in self._participants(k)[:3]:
             if self._compatible(c, gender):
                 score[c] += W_PARTICIPANT
-        if not hasattr(self, "_prominence"):
-            cnt = Counter(m.character for m in self.mentions if m.character is not None)
-            top = max(cnt.values(), default=1)
-            self._prominence = {c: math.log1p(v) / math.log1p(top) for c, v in cnt.items()}
         for c in list(score):
-            score[c] += W_PROMINENCE * self._prominence.get(c, 0.0)
+            score[c] += W_PROMINENCE * self.prominence.get(c, 0.0)
             if not self._strict(c, gender):
                 score[c] -= 0.3
         hint = getattr(self, "_hint", None)
