@@ -47,3 +47,18 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
         write_atomic(out, "new")
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_output_gets_the_usual_mode_or_keeps_the_old_files(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.json"
+        write_atomic(new, "{}")
+        assert new.stat().st_mode & 0o777 == 0o644
+        old = tmp_path / "old.json"
+        old.write_text("[]")
+        old.chmod(0o640)
+        write_atomic(old, "{}")
+        assert old.stat().st_mode & 0o777 == 0o640 and old.read_text() == "{}"
+    finally:
+        os.umask(mask)

@@ -22,6 +22,13 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         raise FabulaError(f"{p}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            # mkstemp makes the file private (0600): give it the mode of the file it replaces,
+            # or the one a plain open() would have given
+            try:
+                mode = p.stat().st_mode & 0o7777
+            except OSError:
+                mode = 0o666 & ~_umask()
+            os.fchmod(fh.fileno(), mode)
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
@@ -34,3 +41,9 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise FabulaError(f"{p}: cannot write ({exc.strerror or exc})") from None
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
