@@ -1,6 +1,8 @@
 """Quotation detection on short original texts."""
 from __future__ import annotations
 
+import pytest
+
 from fabula.api import load
 from fabula.pipeline import Settings
 from fabula.spans import Emphasis
@@ -163,3 +165,39 @@ def test_spans_never_include_marks():
 
 def test_find_quotes_on_empty_input():
     assert find_quotes("", ()) == []
+
+
+# Quoted text that is not speech, each next to speech that still is.
+NOT_SPEECH = {
+    "a title after called; a call is speech": (
+        'They lived in a cottage called "Three Gables" near the ford.\n\n'
+        'From the gate Nan called "Dinner is ready!" and went back in.\n', ["Dinner is ready!"]),
+    "a longer phrase inside a narration sentence": (
+        'He had become one of those "men who know the right people" whom she avoided.\n\n'
+        '"Come here," she said.\n', ["Come here,"]),
+    "words a look seemed to say": (
+        'Her glance seemed to say, "You will regret this, Tomas." He looked away.\n\n'
+        '"I know what you think," said Tomas.\n', ["I know what you think,"]),
+    "words someone only wanted to say": (
+        'He wanted to say: "The ferry left an hour ago." But he kept quiet.\n\n'
+        '"Did it leave?" asked Ilse.\n\n"Yes," he said.\n', ["Did it leave?", "Yes,"]),
+    "a letter quoted paragraph by paragraph": (
+        'The note on the table read as follows.\n\n"Dear Hugo,"\n\n'
+        '"The boat is mended and the nets are dry. Come on Friday."\n\n"Yours ever,"\n\n"MARGIT."\n\n'
+        'Hugo folded it. "She wants me back," he said.\n', ["She wants me back,"]),
+    "a telegram introduced with a colon": (
+        'A boy brought it up. The telegram was short: "Arriving Tuesday. Olga."\n\n'
+        '"Who is Olga?" asked Ben.\n', ["Who is Olga?"]),
+    "salutations spoken aloud stay speech": (
+        '"My dear Hugo, you are late again," said Margit.\n\n'
+        '"Dear Aunt Vera," he began, "the tide was against me."\n',
+        ["My dear Hugo, you are late again,", "Dear Aunt Vera,", "the tide was against me."]),
+    "speech after said and a colon stays speech": (
+        'He put down the letter and said: "We leave tomorrow."\n', ["We leave tomorrow."]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_SPEECH))
+def test_quoted_text_that_is_not_speech(case):
+    text, expected = NOT_SPEECH[case]
+    assert texts(text) == expected

@@ -15,7 +15,10 @@ are (un)balanced. What the pass decides:
 * pieces of one utterance broken by a short speech tag ("Sit down," she said. "You look tired.")
   share a `group`;
 * dialogue introduced by a dash at the paragraph start (— ― or --), in documents that use it;
-* italic passages that stand alone as sentences outside quotation marks: kind="thought".
+* italic passages that stand alone as sentences outside quotation marks: kind="thought";
+* quoted text that is not speech is left out: a short phrase inside a narration sentence (the word
+  "cosy", a title after "called" or "entitled"), words a look or a tone only "seemed to say", and
+  letters quoted paragraph by paragraph (salutation, body, closing, signature).
 """
 from __future__ import annotations
 
@@ -226,7 +229,7 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             continue
         marks = _paragraph_marks(text, lo, hi, family)
         pieces, open_at_end, starts_with_open = _scan(text, lo, hi, marks)
-        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, s, e)]
+        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, hi, s, e)]
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
         prev_end = None
@@ -246,6 +249,7 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
         if pieces:
             last_piece_par = pi
         carry = open_at_end
+    out = _drop_letters(text, paragraphs, out)
     if emphasis:
         out = _add_thoughts(text, paragraphs, emphasis, out)
     return out
@@ -295,15 +299,49 @@ def _add(text: str, pieces: list, s: int, e: int) -> None:
         pieces.append((s, e))
 
 
-def _embedded_phrase(text: str, lo: int, s: int, e: int) -> bool:
-    """A short quoted phrase inside a narration sentence (a word, a title, a scare quote).
+# Words after which a quoted phrase names or cites something rather than reports speech
+# ("a game called "Snap"", "the word "never"", "a book entitled "...""). "called"/"call" are
+# speech verbs too ("she called "Wait!""), so after them only a short phrase without ! or ? counts.
+_NAMING = frozenset("""called call calls named entitled titled word words phrase motto label labelled
+labeled marked headed inscribed styled termed dubbed nicknamed""".split())
+_NAMING_VERBS = frozenset("called call calls".split())
+# Speech that nobody utters: what a look or a smile "seemed to say" or "meant", what someone
+# "wanted to say" or "felt like answering" but did not.
+_BODY = (r"(?:eyes?|looks?|glances?|smiles?|face|expression|gesture|manner|air|brows|eye-brows|eyebrows"
+         r"|nod|attitude)")
+_UNSAID_VERB = r"(?:say|reply|exclaim|answer|ask|cry|shout|retort|protest)"
+_UNSPOKEN = re.compile(
+    r"(?:\bseem(?:ed|s|ing)?\s+to\s+(?:say|ask|exclaim|cry|plead|murmur)|\bas\s+(?:if|though)\s+to\s+say"
+    r"|\bas\s+much\s+as\s+to\s+say|\bas\s+(?:if|though)\s+(?:he|she|they|it|one|I|you)\s+(?:had|were|was)\s+"
+    r"(?:said|saying)|\b(?:might|would|could)\s+have\s+said"
+    r"|\b" + _BODY + r"\s+(?:said|says|answered|replied|asked|cried|spoke)"
+    r"|\b(?:signified|meant|implied|expressed|conveyed|intimated)"
+    r"|\b(?:wanted|longed|wished|was\s+tempted|yearned|was\s+about|was\s+going|had\s+half\s+a\s+mind)\s+to\s+"
+    + _UNSAID_VERB +
+    r"|\bfelt\s+like\s+(?:saying|answering|shouting|replying|crying|asking|exclaiming|retorting)"
+    r"|\bon\s+the\s+tip\s+of\s+(?:his|her|their|my|your)\s+tongue\s+to\s+\w+"
+    r"|\bon\s+(?:his|her|their|my|your)\s+lips\s+to\s+\w+"
+    r"|\bhow\s+could\s+(?:he|she|I|they|one|you)\s+say)"
+    r"[\s,:;\u2014-]*$", re.I)
+# The same after the quotation: ""Too bad," he felt like answering." / "..., she could fancy him saying."
+_UNSPOKEN_AFTER = re.compile(
+    r"[\s,;\u2014-]*(?:\w+\s+){1,3}?(?:felt\s+like\s+\w+ing|could\s+(?:fancy|imagine)\s+(?:\w+\s+){1,3}?"
+    r"(?:saying|adding|replying|exclaiming|answering))\b", re.I)
+# A quoted phrase of up to this many words that continues a narration sentence is not speech.
+_MAX_PHRASE_WORDS = 6
+
+
+def _embedded_phrase(text: str, lo: int, hi: int, s: int, e: int) -> bool:
+    """A quoted phrase inside a narration sentence (a word, a title, a scare quote), or words only
+    imagined ("a look that seemed to say, "Go away.""): not speech.
 
     The mark follows a word of the same sentence that is not a speech verb (the "infection" of
     the word "infection"); speech after "said" or at a sentence start is kept.
     """
     piece = text[s:e]
-    if len(piece.split()) > 4 or piece.rstrip("_*\"'\u2019\u201d")[-1:] in "!?":
-        return False
+    after = _after_mark(text, e, hi)
+    if after > 0 and _UNSPOKEN_AFTER.match(text, after, min(hi, after + 80)):
+        return True
     i = s - 1
     while i >= lo and text[i].isspace():
         i -= 1
@@ -312,13 +350,43 @@ def _embedded_phrase(text: str, lo: int, s: int, e: int) -> bool:
     i -= 1  # the mark
     while i >= lo and text[i] in " \t\n_*":
         i -= 1
+    if i >= lo and _UNSPOKEN.search(text, max(lo, i - 60), i + 1):
+        return True
     if i < lo or not text[i].isalnum():
         return False
     j = i
     while j > lo and (text[j - 1].isalnum() or text[j - 1] in "'\u2019"):
         j -= 1
-    word = text[j:i + 1]
-    return not is_speech_word(word)
+    word = text[j:i + 1].lower()
+    n_words = len(piece.split())
+    exclaims = piece.rstrip("_*\"'\u2019\u201d")[-1:] in "!?"
+    if word in _NAMING and not (word in _NAMING_VERBS and (exclaims or n_words > _MAX_PHRASE_WORDS)):
+        return True
+    if exclaims or is_speech_word(word):
+        return False
+    if n_words <= 4:
+        return True
+    # A longer phrase: only when the sentence carries on after it in lower case with no speech tag
+    # ("his "one or two delightful people" who had been asked"), not "...," she said.
+    return n_words <= _MAX_PHRASE_WORDS and _sentence_continues(text, e, hi)
+
+
+def _after_mark(text: str, e: int, hi: int) -> int:
+    """Where the narration after a quotation ending at e starts (past its closing mark), or -1."""
+    k = e
+    while k < hi and text[k] in " \t_*":
+        k += 1
+    return k + 1 if k < hi and text[k] in "\"'\u201d\u2019" else -1
+
+
+def _sentence_continues(text: str, e: int, hi: int) -> bool:
+    k = _after_mark(text, e, hi)
+    if k < 0:
+        return False
+    rest = text[k:min(hi, k + 60)].lstrip()
+    if not rest or not (rest[0].islower() or rest[0] in ",;.)"):
+        return False
+    return not any(is_speech_word(w, strict=True) for w in _WORD.findall(rest)[:4])
 
 
 _STAGE = re.compile(r"\(([^()]{1,100})\)")
@@ -427,6 +495,92 @@ def _dash_pieces(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     if speaking:
         _add(text, pieces, start, hi)
     return pieces
+
+
+# Letters quoted paragraph by paragraph: "Dear Mrs. Hale," ... "Yours truly," "R. BLAKE."
+_SALUTATION = re.compile(
+    r"^(?i:my\s+)?(?i:(?:very|dear|dearest),?\s+)*(?i:dear|dearest)\s+[A-Z][^.!?\n,]{0,40}"
+    r"(?:[,:]\s*$|,\s*--\s*[A-Z])"  # alone on its line, or ",--" and the body on the same line
+    r"|^(?i:dear\s+)?(?i:sir|madam|gentlemen)\s*[,:]\s*$")
+_CLOSING = re.compile(r"^(?:yours|your|ever|believe me|i remain|i am|with love|faithfully|affectionately"
+                      r"|truly|sincerely)\b[^.!?\"]{0,60}$", re.I)
+_MAX_LETTER_PARAGRAPHS = 60
+
+
+def _signature(piece: str) -> bool:
+    """"HELEN." / "M. J. SCHLEGEL.": a few capitalised words ending the letter."""
+    letters = re.sub(r"[^A-Za-z]", "", piece)
+    return len(piece.split()) <= 4 and piece.endswith((".", "-")) and len(letters) >= 2 and letters.isupper()
+
+
+def _drop_letters(text: str, paragraphs, quotes: list[Quote]) -> list[Quote]:
+    """Leave out letters: a run of paragraphs each quoted whole that opens with a salutation, and a
+    closing or signature paragraph right after another quoted-whole paragraph."""
+    import bisect
+    if not quotes:
+        return quotes
+    starts = [p.start for p in paragraphs]
+    par = [bisect.bisect_right(starts, q.start) - 1 for q in quotes]
+    whole = [_whole_paragraph(text, paragraphs[pi], q) for q, pi in zip(quotes, par)]
+    drop = set()
+    n = len(quotes)
+    for k, q in enumerate(quotes):
+        if _introduced_as_writing(text, paragraphs, par[k], quotes[k - 1].end if k and par[k - 1] == par[k]
+                                  else None, q.start):
+            j = k
+            while j < n and quotes[j].group == q.group:  # a letter running over several paragraphs
+                drop.add(j)
+                j += 1
+        if not whole[k]:
+            continue
+        piece = text[q.start:q.end]
+        if (_CLOSING.match(piece) or _signature(piece)) and k and whole[k - 1] and par[k] - par[k - 1] == 1:
+            drop.add(k)
+        if not _SALUTATION.match(piece) or len(piece.split()) > 6 and "--" not in piece[:60]:
+            continue
+        j = k + 1
+        while j < n and j - k < _MAX_LETTER_PARAGRAPHS and whole[j] and par[j] - par[j - 1] <= 1:
+            j += 1
+        drop.update(range(k, j))
+    if not drop:
+        return quotes
+    return [q for k, q in enumerate(quotes) if k not in drop]
+
+
+# Nouns and verbs of writing: "the telegram ran:", "she read:", "on which was written:".
+_WRITING = frozenset("""letter letters note notes wrote written writes writing telegram telegrams wire
+card cards contents inscription inscriptions inscribed postscript billet epistle envelope paper slip
+scroll parchment read reads printed message address advertisement placard headed signed""".split())
+
+
+def _introduced_as_writing(text: str, paragraphs, pi: int, prev_end, start: int) -> bool:
+    """Does the narration just before the quotation end with a colon after a sentence about something
+    written ("The telegram was in Spanish:"), not about speech ("she read aloud:", "he said:")?"""
+    if prev_end is None:
+        lead = text[paragraphs[pi].start:start]
+        if not lead.strip(" \t\n\"'\u201c\u2018_*") and pi:
+            prev = paragraphs[pi - 1]
+            lead = text[prev.start:prev.end]
+            if any(c in lead for c in '"\u201c\u201d'):
+                return False  # the paragraph before holds speech of its own
+    else:
+        lead = text[prev_end:start]
+    lead = lead.rstrip(" \t\n\"'\u201c\u2018_*-\u2014")
+    if not lead.endswith(":"):
+        return False
+    sentence = re.split(r"[.!?][\"'\u201d\u2019]?\s", lead[-200:])[-1]
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    if not any(w in _WRITING for w in words):
+        return False
+    if "aloud" in words or "loud" in words:
+        return False
+    return not any(is_speech_word(w, strict=True) for w in words if w not in _WRITING)
+
+
+def _whole_paragraph(text: str, p, q: Quote) -> bool:
+    """Is the quotation all there is in its paragraph (bar the marks and a final stop)?"""
+    return (not text[p.start:q.start].strip(" \t\n\"'\u201c\u2018_*")
+            and not text[q.end:p.end].strip(" \t\n\"'\u201d\u2019.,;:-_*"))
 
 
 def _add_thoughts(text: str, paragraphs, emphasis, quotes: list[Quote]) -> list[Quote]:
