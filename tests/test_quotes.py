@@ -62,15 +62,26 @@ def test_straight_single_quotes_with_elisions():
     assert found == ["Tell 'em I'm coming,", "The Harrises' dog won't wait,", "Right,", "Fine,"]
 
 
-def test_nested_quote_stays_inside():
+def test_nested_quote_is_left_out_and_the_rest_stays_one_utterance():
     text = "\u201cHe looked at me and said, \u2018Not today,\u2019 and walked off,\u201d Lena told us.\n"
-    assert texts(text) == ["He looked at me and said, \u2018Not today,\u2019 and walked off,"]
+    doc, quotes = detect(text)
+    assert [doc.text[q.start:q.end] for q in quotes] == ["He looked at me and said,", "and walked off,"]
+    assert quotes[0].group == quotes[1].group
 
 
 def test_nested_double_inside_british_single():
     text = ("\u2018She wrote \u201cnever again\u201d on the card,\u2019 said Odo.\n\n"
             "\u2018Did she mean it?\u2019 asked Fen.\n\n\u2018No.\u2019\n\n\u2018Good.\u2019\n")
-    assert texts(text)[0] == "She wrote \u201cnever again\u201d on the card,"
+    assert texts(text)[:3] == ["She wrote", "on the card,", "Did she mean it?"]
+
+
+def test_elisions_inside_speech_are_not_nested_quotes():
+    text = "\"Tell 'em the Harrises' cart is late,\" said the carter.\n"
+    assert texts(text) == ["Tell 'em the Harrises' cart is late,"]
+
+
+def test_speech_that_is_all_one_nested_quotation_stays():
+    assert texts("\"'Come in,'\" Ada read out from the sign.\n") == ["'Come in,'"]
 
 
 def test_multi_paragraph_speech_continues_in_one_group():
@@ -182,12 +193,18 @@ NOT_SPEECH = {
         'He wanted to say: "The ferry left an hour ago." But he kept quiet.\n\n'
         '"Did it leave?" asked Ilse.\n\n"Yes," he said.\n', ["Did it leave?", "Yes,"]),
     "a letter quoted paragraph by paragraph": (
-        'The note on the table read as follows.\n\n"Dear Hugo,"\n\n'
-        '"The boat is mended and the nets are dry. Come on Friday."\n\n"Yours ever,"\n\n"MARGIT."\n\n'
+        'The note on the table read as follows.\n\n"Harbour Street,"\n\n"Monday."\n\n"Dear Mr. Holm,"\n\n'
+        '"The boat is mended and the nets are dry. Come on Friday."\n\n"Yours ever,"\n\n"Margit"\n\n'
         'Hugo folded it. "She wants me back," he said.\n', ["She wants me back,"]),
     "a telegram introduced with a colon": (
         'A boy brought it up. The telegram was short: "Arriving Tuesday. Olga."\n\n'
         '"Who is Olga?" asked Ben.\n', ["Who is Olga?"]),
+    "lines of verse": (
+        'Then the old rhyme came back to him:\n\n'
+        '"When the gulls fly low,\n    Take the boats in slow."\n\n"Storm coming," said Pell.\n', ["Storm coming,"]),
+    "a letter under an unquoted salutation": (
+        'Her reply came the next day.\n\nDEAR MR. HOLM,\n\n"I cannot come on Friday. The roof leaks."\n\n'
+        '"So she refuses," he said.\n', ["So she refuses,"]),
     "salutations spoken aloud stay speech": (
         '"My dear Hugo, you are late again," said Margit.\n\n'
         '"Dear Aunt Vera," he began, "the tide was against me."\n',

@@ -229,7 +229,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             continue
         marks = _paragraph_marks(text, lo, hi, family)
         pieces, open_at_end, starts_with_open = _scan(text, lo, hi, marks)
-        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, hi, s, e)]
+        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
+        pieces, joined = _cut_nested(text, pieces, family)
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
         prev_end = None
@@ -238,6 +239,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             tagged_after = _has_tag(text, e, nxt)
             if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
                 pass  # same group as the open quotation of the previous paragraph
+            elif s in joined:
+                pass  # the rest of an utterance after a quotation nested in it
             elif prev_end is not None and _tag_gap(text, prev_end, s) and not (
                     _has_tag(text, prev_end, s) and tagged_after) and not _second_tag(text, prev_end, s) \
                     and not _new_narration_sentence(text, pieces[k - 1], s):
@@ -371,6 +374,17 @@ def _embedded_phrase(text: str, lo: int, hi: int, s: int, e: int) -> bool:
     return n_words <= _MAX_PHRASE_WORDS and _sentence_continues(text, e, hi)
 
 
+_MAX_VERSE_LINE = 55
+
+
+def _verse(text: str, s: int, e: int) -> bool:
+    """Lines of verse quoted in the story (short lines, the later ones indented): a poem or a song
+    cited, not speech."""
+    lines = text[s:e].split("\n")
+    return (len(lines) >= 2 and any(line.startswith("  ") for line in lines[1:])
+            and all(len(line.strip()) < _MAX_VERSE_LINE for line in lines))
+
+
 def _after_mark(text: str, e: int, hi: int) -> int:
     """Where the narration after a quotation ending at e starts (past its closing mark), or -1."""
     k = e
@@ -387,6 +401,52 @@ def _sentence_continues(text: str, e: int, hi: int) -> bool:
     if not rest or not (rest[0].islower() or rest[0] in ",;.)"):
         return False
     return not any(is_speech_word(w, strict=True) for w in _WORD.findall(rest)[:4])
+
+
+def _cut_nested(text: str, pieces: list, family: str) -> tuple[list, set]:
+    """Leave out a quotation nested in speech (He said, ‘Not today,’ and left): the words
+    are someone else's. Returns the pieces and the starts of those that continue the piece before.
+    A piece that is nothing but one nested quotation stays whole."""
+    out: list[tuple[int, int]] = []
+    joined: set[int] = set()
+    for s, e in pieces:
+        cuts = []
+        start = None
+        for pos, role in _nested_marks(text, s, e, family):
+            if role == "open" and start is None:
+                start = pos
+            elif role == "close" and start is not None:
+                cuts.append((start, pos))
+                start = None
+        sub: list[tuple[int, int]] = []
+        if cuts and start is None:
+            cur = s
+            for a, b in cuts:
+                _add(text, sub, cur, a)
+                cur = b + 1
+            _add(text, sub, cur, e)
+        if not sub:
+            out.append((s, e))
+            continue
+        joined.update(a for a, _ in sub[1:])
+        out.extend(sub)
+    return out, joined
+
+
+def _nested_marks(text: str, s: int, e: int, family: str):
+    """(position, 'open' | 'close') of the marks of the other family inside text[s:e]; only sure
+    opening marks, so an elision (’em, ’tis) never opens one."""
+    for i in range(s, e):
+        ch = text[i]
+        if family == "double":
+            if ch == "'" or ch in SINGLE_OPEN or ch in SINGLE_CLOSE:
+                role = _single_role(text, i, s, e)
+                if role == "open" or role in ("close", "close?"):
+                    yield i, role.rstrip("?")
+        elif ch == '"' or ch in DOUBLE_OPEN or ch in DOUBLE_CLOSE:
+            role = "open" if ch in DOUBLE_OPEN else "close" if ch in DOUBLE_CLOSE else _double_role(text, i, s, e)
+            if role in ("open", "close"):
+                yield i, role
 
 
 _STAGE = re.compile(r"\(([^()]{1,100})\)")
@@ -499,12 +559,13 @@ def _dash_pieces(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 # Letters quoted paragraph by paragraph: "Dear Mrs. Hale," ... "Yours truly," "R. BLAKE."
 _SALUTATION = re.compile(
-    r"^(?i:my\s+)?(?i:(?:very|dear|dearest),?\s+)*(?i:dear|dearest)\s+[A-Z][^.!?\n,]{0,40}"
+    r"^(?i:my\s+)?(?i:(?:very|dear|dearest),?\s+)*(?i:dear|dearest)\s+[A-Z][^!?\n,]{0,40}"
     r"(?:[,:]\s*$|,\s*--\s*[A-Z])"  # alone on its line, or ",--" and the body on the same line
     r"|^(?i:dear\s+)?(?i:sir|madam|gentlemen)\s*[,:]\s*$")
 _CLOSING = re.compile(r"^(?:yours|your|ever|believe me|i remain|i am|with love|faithfully|affectionately"
                       r"|truly|sincerely)\b[^.!?\"]{0,60}$", re.I)
 _MAX_LETTER_PARAGRAPHS = 60
+_MAX_HEADER_WORDS = 5  # "Howards End," "Tuesday." above the salutation
 
 
 def _signature(piece: str) -> bool:
@@ -514,16 +575,36 @@ def _signature(piece: str) -> bool:
 
 
 def _drop_letters(text: str, paragraphs, quotes: list[Quote]) -> list[Quote]:
-    """Leave out letters: a run of paragraphs each quoted whole that opens with a salutation, and a
-    closing or signature paragraph right after another quoted-whole paragraph."""
+    """Leave out letters and notes read in the story: paragraphs each quoted whole from a salutation
+    (with the place and date above it) to the closing and signature, the quotation after a colon
+    that introduces something written ("The telegram ran:"), and a closing or signature paragraph
+    right after another quoted-whole paragraph."""
     import bisect
     if not quotes:
         return quotes
     starts = [p.start for p in paragraphs]
     par = [bisect.bisect_right(starts, q.start) - 1 for q in quotes]
     whole = [_whole_paragraph(text, paragraphs[pi], q) for q, pi in zip(quotes, par)]
-    drop = set()
+    pieces = [text[q.start:q.end] for q in quotes]
     n = len(quotes)
+
+    def follows(j: int) -> bool:  # quoted whole, in the paragraph right after quote j - 1's
+        return whole[j] and whole[j - 1] and par[j] - par[j - 1] == 1
+
+    def letter_end(k: int) -> tuple[int, bool]:
+        """The end of the run of quoted-whole paragraphs from k: past its closing and signature
+        (True), or where the run stops (False)."""
+        j = k
+        while j < n and j - k < _MAX_LETTER_PARAGRAPHS and (j == k and whole[j] or j > k and follows(j)):
+            if _CLOSING.match(pieces[j]) or _signature(pieces[j]):
+                j += 1
+                if j < n and follows(j) and len(pieces[j].split()) <= 4:
+                    j += 1  # the signature under the closing
+                return j, True
+            j += 1
+        return j, False
+
+    drop = set()
     for k, q in enumerate(quotes):
         if _introduced_as_writing(text, paragraphs, par[k], quotes[k - 1].end if k and par[k - 1] == par[k]
                                   else None, q.start):
@@ -531,17 +612,24 @@ def _drop_letters(text: str, paragraphs, quotes: list[Quote]) -> list[Quote]:
             while j < n and quotes[j].group == q.group:  # a letter running over several paragraphs
                 drop.add(j)
                 j += 1
+            if whole[k]:
+                j, closed = letter_end(k)
+                if closed:
+                    drop.update(range(k, j))
         if not whole[k]:
             continue
-        piece = text[q.start:q.end]
-        if (_CLOSING.match(piece) or _signature(piece)) and k and whole[k - 1] and par[k] - par[k - 1] == 1:
+        piece = pieces[k]
+        if k and follows(k) and (_CLOSING.match(piece) or _signature(piece)
+                                 or _CLOSING.match(pieces[k - 1]) and len(piece.split()) <= 4):
             drop.add(k)
         if not _SALUTATION.match(piece) or len(piece.split()) > 6 and "--" not in piece[:60]:
             continue
-        j = k + 1
-        while j < n and j - k < _MAX_LETTER_PARAGRAPHS and whole[j] and par[j] - par[j - 1] <= 1:
-            j += 1
+        j, _ = letter_end(k)
         drop.update(range(k, j))
+        h = k
+        while h and follows(h) and len(pieces[h - 1].split()) <= _MAX_HEADER_WORDS and k - h < 3:
+            h -= 1
+            drop.add(h)
     if not drop:
         return quotes
     return [q for k, q in enumerate(quotes) if k not in drop]
@@ -550,7 +638,11 @@ def _drop_letters(text: str, paragraphs, quotes: list[Quote]) -> list[Quote]:
 # Nouns and verbs of writing: "the telegram ran:", "she read:", "on which was written:".
 _WRITING = frozenset("""letter letters note notes wrote written writes writing telegram telegrams wire
 card cards contents inscription inscriptions inscribed postscript billet epistle envelope paper slip
-scroll parchment read reads printed message address advertisement placard headed signed""".split())
+scroll parchment read reads printed message address advertisement placard headed signed dated
+ran""".split())
+
+
+_SPOKEN = frozenset("aloud loud speech remark question voice".split())
 
 
 def _introduced_as_writing(text: str, paragraphs, pi: int, prev_end, start: int) -> bool:
@@ -566,14 +658,16 @@ def _introduced_as_writing(text: str, paragraphs, pi: int, prev_end, start: int)
     else:
         lead = text[prev_end:start]
     lead = lead.rstrip(" \t\n\"'\u201c\u2018_*-\u2014")
+    if prev_end is None and _SALUTATION.match(lead.rsplit("\n", 1)[-1].strip()):
+        return True  # the salutation above the letter is not quoted ("MY DEAR MADAM,")
     if not lead.endswith(":"):
         return False
     sentence = re.split(r"[.!?][\"'\u201d\u2019]?\s", lead[-200:])[-1]
     words = [w.lower() for w in _WORD.findall(sentence)]
     if not any(w in _WRITING for w in words):
         return False
-    if "aloud" in words or "loud" in words:
-        return False
+    if _SPOKEN & set(words):
+        return False  # "read aloud:", "a little speech which ran like this:"
     return not any(is_speech_word(w, strict=True) for w in words if w not in _WRITING)
 
 
