@@ -7,6 +7,7 @@ entity spans and sentences that differ, and later layers (quotes, mentions, char
     python benchmarks/language_drift.py [--words 100000] [--novel PrideAndPrejudice]
 """
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +42,10 @@ def main() -> None:
         except Exception:  # a layer this build does not produce
             continue
         print(f"{name}: {len(a):,} vs {len(b):,}; only in reference {len(a - b)}, only in default {len(b - a)}")
+        if name == "entities":
+            for side, only in (("reference", a - b), ("default", b - a)):
+                labels = Counter(e.label for e in only).most_common()
+                print(f"  only in {side} by label: " + ", ".join(f"{k} {v}" for k, v in labels))
     same = ref.dumps() == new.dumps()
     print("identical JSON" if same else "JSON differs")
 

@@ -44,3 +44,54 @@ def test_every_network_node_uses_numpy_gemm(nlp):
     nodes = [node for _, pipe in nlp.pipeline if hasattr(pipe, "model") for node in pipe.model.walk()]
     assert nodes
     assert all(getattr(node.ops, "use_blis", None) is False for node in nodes)
+
+
+# An invented paragraph: names mid-sentence and at a sentence's start, between sentences with none.
+STORY = ("The rain had stopped before noon. It was cold, and the boats waited in a row. "
+         "Later that week Tobias Wrenfield walked to the harbour with Marguerite Ashdown. "
+         "The gulls were loud. Marguerite laughed at them. It was a long walk back, and it took three hours.")
+
+
+def _analyze(text, selective):
+    from fabula.api import build_pipeline
+    from fabula.pipeline import Settings
+    from fabula.read import read_string
+
+    doc = read_string(text)
+    for step in build_pipeline(until="language").steps:
+        if step.name == "language":
+            step.selective_entities = selective
+        doc = doc.with_layers(**step.run(doc, Settings()))
+    return doc
+
+
+def test_name_sentences_found_by_a_general_rule(nlp):
+    from fabula.steps.language import _name_sentences, lowercase_words
+
+    lowercase = lowercase_words(STORY)
+    assert "the" in lowercase and "marguerite" not in lowercase and "The" not in lowercase
+    sdoc = nlp(STORY)
+    sents = list(sdoc.sents)
+    chosen = {i for i, sent in enumerate(sents)
+              for s, e in _name_sentences(sdoc, lowercase) if s <= sent.start and sent.end <= e}
+    texts = [sents[i].text for i in sorted(chosen)]
+    # Mid-sentence capitals, and a sentence-initial word the text never writes in lower case.
+    assert any("Tobias" in t for t in texts) and any(t.startswith("Marguerite laughed") for t in texts)
+    # 'The', 'It' open sentences but are ordinary words; those sentences need no recognizer.
+    assert not any(t.startswith(("The rain", "It was cold", "The gulls", "It was a long")) for t in texts)
+
+
+def test_selective_recognizer_keeps_the_names(nlp):
+    full, selective = _analyze(STORY, False), _analyze(STORY, True)
+    assert full.layer("tokens")
+    assert [t.start for t in full.layer("tokens")] == [t.start for t in selective.layer("tokens")]
+
+    def people(doc):
+        return [(e.start, e.end) for e in doc.layer("entities") if e.label == "PERSON"]
+
+    assert people(selective) == people(full)
+    names = [selective.text[s:e] for s, e in people(selective)]
+    assert "Tobias Wrenfield" in names
+    # Only labels in sentences that may name someone are dropped; the rest are the full recognizer's.
+    assert set(selective.layer("entities")) <= set(full.layer("entities"))
+    assert all(a.entity in (b.entity, "") for a, b in zip(selective.layer("tokens"), full.layer("tokens")))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import importlib
+import re
 from functools import lru_cache
+from itertools import islice
 
 from ..document import Document
 from ..errors import FabulaError
@@ -59,14 +61,108 @@ def _chunks(text: str, start: int, end: int, size: int):
     yield start, end
 
 
+# Tokens after which a capitalized word is capitalized by position, not because it names something.
+_OPENERS = frozenset({'"', "“", "‘", "'", "``", "`", "”", "’"})
+_SKIPPED = frozenset({"(", "[", "-", "--", "—", "–", "*", "_"})
+# Tokens of context kept on each side of a recognizer window: the recognizer's own tok2vec sees four
+# tokens each way (depth 4, window 1) and its state one more, so with 8 the tokens inside get the same
+# vectors and decisions as in the whole paragraph.
+_CONTEXT = 8
+
+
+def lowercase_words(text: str) -> frozenset:
+    """Words the text also writes in lower case: capitalized at a sentence's start, they are ordinary words."""
+    return frozenset(w for w in set(re.findall(r"\w+", text)) if w.islower())
+
+
+def _name_sentences(sdoc, lowercase: frozenset) -> list[list[int]]:
+    """Token ranges of runs of sentences with a capitalized word that may be a name: not 'I', and either
+    not first in its sentence or quotation, or tagged a proper noun, or never written in lower case."""
+    runs: list[list[int]] = []
+    for sent in sdoc.sents:
+        first = True
+        for tok in sent:
+            w = tok.text
+            if w in _OPENERS:
+                first = True
+                continue
+            if w in _SKIPPED or not w[:1].isalnum():
+                continue
+            if w[0].isupper() and w != "I" and (not first or tok.pos_ == "PROPN" or w.lower() not in lowercase) \
+                    and any(c.isalpha() for c in w):
+                if runs and runs[-1][1] == sent.start:
+                    runs[-1][1] = sent.end
+                else:
+                    runs.append([sent.start, sent.end])
+                break
+            first = False
+    return runs
+
+
+def _windows(n: int, runs: list[list[int]]) -> list[list[int]]:
+    """The runs widened by _CONTEXT tokens each side, overlapping ones merged."""
+    out: list[list[int]] = []
+    for s, e in runs:
+        ws, we = max(0, s - _CONTEXT), min(n, e + _CONTEXT)
+        if out and ws <= out[-1][1]:
+            out[-1][1] = we
+        else:
+            out.append([ws, we])
+    return out
+
+
+def recognize_name_sentences(nlp, sdocs, lowercase: frozenset, batch_size: int = 64):
+    """Run the entity recognizer only around sentences that may hold a name, and put its entities back.
+
+    fabula reads entity labels only on capitalized name candidates (characters/mentions.py), so the
+    recognizer, a third of the language pass, is wasted on the other sentences; there numbers, dates and
+    times go unlabelled. `sdocs` come from the pipeline without its recognizer; yields them in order."""
+    from spacy.attrs import NORM
+    from spacy.tokens import Doc, Span
+
+    ner = nlp.get_pipe("ner")
+    sdocs = iter(sdocs)
+    while batch := list(islice(sdocs, batch_size)):
+        parts = []  # (index in batch, window start, window doc)
+        for bi, sdoc in enumerate(batch):
+            n = len(sdoc)
+            windows = _windows(n, _name_sentences(sdoc, lowercase))
+            norms = sdoc.to_array([NORM]) if windows and windows != [[0, n]] else None
+            for s, e in windows:
+                if norms is None:
+                    parts.append((bi, 0, sdoc))
+                    continue
+                # The recognizer reads only the words and their norms (tokenizer exceptions set some).
+                toks = sdoc[s:e]
+                wdoc = Doc(nlp.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks])
+                wdoc.from_array([NORM], norms[s:e].reshape(-1, 1))
+                parts.append((bi, s, wdoc))
+        found: list[list] = [[] for _ in batch]
+        for (bi, s, wdoc), done in zip(parts, ner.pipe((p[2] for p in parts), batch_size=batch_size)):
+            sdoc = batch[bi]
+            if done is sdoc:
+                continue  # recognized whole, in place
+            # Keep what starts inside the window, not in its added context (the context is cut short).
+            lo = s + _CONTEXT if s > 0 else 0
+            hi = s + len(done) - _CONTEXT if s + len(done) < len(sdoc) else len(sdoc)
+            found[bi].extend(Span(sdoc, s + ent.start, s + ent.end, label=ent.label)
+                             for ent in done.ents if lo <= s + ent.start < hi)
+        for sdoc, ents in zip(batch, found):
+            if ents:
+                sdoc.ents = ents
+            yield sdoc
+
+
 class Language:
     name = "language"
     needs = frozenset({"paragraphs"})
     produces = frozenset({"sentences", "tokens", "entities"})
 
-    def __init__(self, with_entities: bool = True, batch_size: int = 64) -> None:
+    def __init__(self, with_entities: bool = True, batch_size: int = 64, selective_entities: bool = True) -> None:
         self.with_entities = with_entities
         self.batch_size = batch_size
+        # The recognizer only around sentences that may name someone (recognize_name_sentences).
+        self.selective_entities = selective_entities
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
         exclude = () if self.with_entities else ("ner",)
@@ -82,8 +178,13 @@ class Language:
         entities: list[Entity] = []
         total = len(pieces)
         step = max(1, total // 100)
-        for n, (sdoc, (pi, base, _)) in enumerate(
-                zip(nlp.pipe((text[s:e] for _, s, e in pieces), batch_size=self.batch_size), pieces)):
+        texts = (text[s:e] for _, s, e in pieces)
+        if self.selective_entities and "ner" in nlp.pipe_names:
+            sdocs = recognize_name_sentences(nlp, nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]),
+                                             lowercase_words(text), self.batch_size)
+        else:
+            sdocs = nlp.pipe(texts, batch_size=self.batch_size)
+        for n, (sdoc, (pi, base, _)) in enumerate(zip(sdocs, pieces)):
             index_of = {}
             offset = len(tokens)
             for tok in sdoc:
