@@ -194,7 +194,7 @@ NOT_SPEECH = {
         '"Did it leave?" asked Ilse.\n\n"Yes," he said.\n', ["Did it leave?", "Yes,"]),
     "a letter quoted paragraph by paragraph": (
         'The note on the table read as follows.\n\n"Harbour Street,"\n\n"Monday."\n\n"Dear Mr. Holm,"\n\n'
-        '"The boat is mended and the nets are dry. Come on Friday."\n\n"Yours ever,"\n\n"Margit"\n\n'
+        '"The boat is mended and the nets (the old ones) are dry."\n\n"Come on Friday."\n\n"Yours ever,"\n\n"Margit"\n\n'
         'Hugo folded it. "She wants me back," he said.\n', ["She wants me back,"]),
     "a telegram introduced with a colon": (
         'A boy brought it up. The telegram was short: "Arriving Tuesday. Olga."\n\n'

@@ -584,12 +584,12 @@ def _drop_letters(text: str, paragraphs, quotes: list[Quote]) -> list[Quote]:
         return quotes
     starts = [p.start for p in paragraphs]
     par = [bisect.bisect_right(starts, q.start) - 1 for q in quotes]
-    whole = [_whole_paragraph(text, paragraphs[pi], q) for q, pi in zip(quotes, par)]
+    whole = _whole_paragraphs(text, paragraphs, quotes, par)
     pieces = [text[q.start:q.end] for q in quotes]
     n = len(quotes)
 
-    def follows(j: int) -> bool:  # quoted whole, in the paragraph right after quote j - 1's
-        return whole[j] and whole[j - 1] and par[j] - par[j - 1] == 1
+    def follows(j: int) -> bool:  # quoted whole, in quote j - 1's paragraph (cut by an aside) or the next
+        return whole[j] and whole[j - 1] and 0 <= par[j] - par[j - 1] <= 1
 
     def letter_end(k: int) -> tuple[int, bool]:
         """The end of the run of quoted-whole paragraphs from k: past its closing and signature
@@ -671,10 +671,29 @@ def _introduced_as_writing(text: str, paragraphs, pi: int, prev_end, start: int)
     return not any(is_speech_word(w, strict=True) for w in words if w not in _WRITING)
 
 
-def _whole_paragraph(text: str, p, q: Quote) -> bool:
-    """Is the quotation all there is in its paragraph (bar the marks and a final stop)?"""
-    return (not text[p.start:q.start].strip(" \t\n\"'\u201c\u2018_*")
-            and not text[q.end:p.end].strip(" \t\n\"'\u201d\u2019.,;:-_*"))
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _whole_paragraphs(text: str, paragraphs, quotes: list[Quote], par: list[int]) -> list[bool]:
+    """For each quotation: is its paragraph all quotation, bar the marks, a final stop and asides in
+    parentheses that cut it?"""
+    out = [False] * len(quotes)
+    k = 0
+    while k < len(quotes):
+        j = k
+        while j < len(quotes) and par[j] == par[k]:
+            j += 1
+        p = paragraphs[par[k]]
+        rest, cur = [], p.start
+        for q in quotes[k:j]:
+            rest.append(text[cur:q.start])
+            cur = q.end
+        rest.append(text[cur:p.end])
+        left = _ASIDE.sub("", "".join(rest))
+        whole = not left.strip(" \t\n\"'\u201c\u201d\u2018\u2019.,;:-_*")
+        out[k:j] = [whole] * (j - k)
+        k = j
+    return out
 
 
 def _add_thoughts(text: str, paragraphs, emphasis, quotes: list[Quote]) -> list[Quote]:
