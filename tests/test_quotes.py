@@ -205,6 +205,9 @@ NOT_SPEECH = {
     "a letter under an unquoted salutation": (
         'Her reply came the next day.\n\nDEAR MR. HOLM,\n\n"I cannot come on Friday. The roof leaks."\n\n'
         '"So she refuses," he said.\n', ["So she refuses,"]),
+    "a quoted word opening a narration sentence": (
+        'The boats were all named after birds. "Petrel" was the fastest of them.\n\n'
+        '"Take Petrel," said the owner.\n\n"Agreed" was all Ivo answered.\n', ["Take Petrel,", "Agreed"]),
     "salutations spoken aloud stay speech": (
         '"My dear Hugo, you are late again," said Margit.\n\n'
         '"Dear Aunt Vera," he began, "the tide was against me."\n',

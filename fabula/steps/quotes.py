@@ -321,7 +321,7 @@ _UNSPOKEN = re.compile(
     r"|\b(?:signified|meant|implied|expressed|conveyed|intimated)"
     r"|\b(?:wanted|longed|wished|was\s+tempted|yearned|was\s+about|was\s+going|had\s+half\s+a\s+mind)\s+to\s+"
     + _UNSAID_VERB +
-    r"|\bfelt\s+like\s+(?:saying|answering|shouting|replying|crying|asking|exclaiming|retorting)"
+    r"|\bfelt\s+like\s+(?:saying|answering|shouting|replying|crying|asking|exclaiming|retorting|adding)"
     r"|\bon\s+the\s+tip\s+of\s+(?:his|her|their|my|your)\s+tongue\s+to\s+\w+"
     r"|\bon\s+(?:his|her|their|my|your)\s+lips\s+to\s+\w+"
     r"|\bhow\s+could\s+(?:he|she|I|they|one|you)\s+say)"
@@ -355,7 +355,9 @@ def _embedded_phrase(text: str, lo: int, hi: int, s: int, e: int) -> bool:
         i -= 1
     if i >= lo and _UNSPOKEN.search(text, max(lo, i - 60), i + 1):
         return True
-    if i < lo or not text[i].isalnum():
+    if i < lo or text[i] in ".!?":
+        return _quoted_subject(text, s, e, hi)
+    if not text[i].isalnum():
         return False
     j = i
     while j > lo and (text[j - 1].isalnum() or text[j - 1] in "'\u2019"):
@@ -383,6 +385,18 @@ def _verse(text: str, s: int, e: int) -> bool:
     lines = text[s:e].split("\n")
     return (len(lines) >= 2 and any(line.startswith("  ") for line in lines[1:])
             and all(len(line.strip()) < _MAX_VERSE_LINE for line in lines))
+
+
+def _quoted_subject(text: str, s: int, e: int, hi: int) -> bool:
+    """A quoted word opening a narration sentence that goes on in lower case ("Cissie" was to let;
+    "Younger" may mean son): the word is talked about, not said."""
+    piece = text[s:e]
+    if len(piece.split()) > 3 or piece.rstrip("_*")[-1:] in "!?;-\u2014" or any(c in piece for c in ",'\u2018\u2019"):
+        return False  # speech ("Jump in, Ralph"), or a quotation nested in it
+    if text[s - 1:s] not in ('"', "\u201c") or text[e:e + 1] not in ('"', "\u201d"):
+        return False
+    rest = text[e + 1:min(hi, e + 60)].lstrip(" \t_*")
+    return rest[:1].islower() and not any(is_speech_word(w) for w in _WORD.findall(rest)[:6])
 
 
 def _after_mark(text: str, e: int, hi: int) -> int:
