@@ -17,8 +17,10 @@ are (un)balanced. What the pass decides:
 * dialogue introduced by a dash at the paragraph start (— ― or --), in documents that use it;
 * italic passages that stand alone as sentences outside quotation marks: kind="thought";
 * quoted text that is not speech is left out: a short phrase inside a narration sentence (the word
-  "cosy", a title after "called" or "entitled"), words a look or a tone only "seemed to say", and
-  letters quoted paragraph by paragraph (salutation, body, closing, signature).
+  "cosy", a title after "called" or "entitled", a quoted word that a sentence is about), words a
+  look or a tone only "seemed to say", verse, letters and notes read in the story (quoted paragraph
+  by paragraph: place and date, salutation, body, closing, signature), and a quotation nested in
+  speech (the speaker citing someone else; the rest of the utterance keeps one `group`).
 """
 from __future__ import annotations
 
@@ -229,7 +231,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
             continue
         marks = _paragraph_marks(text, lo, hi, family)
         pieces, open_at_end, starts_with_open = _scan(text, lo, hi, marks)
-        pieces = [(s, e) for s, e in pieces if not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
+        pieces = [(s, e) for s, e in pieces
+                  if not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
         pieces, joined = _cut_nested(text, pieces, family)
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
@@ -339,7 +342,8 @@ def _embedded_phrase(text: str, lo: int, hi: int, s: int, e: int) -> bool:
     imagined ("a look that seemed to say, "Go away.""): not speech.
 
     The mark follows a word of the same sentence that is not a speech verb (the "infection" of
-    the word "infection"); speech after "said" or at a sentence start is kept.
+    the word "infection"); speech after "said" is kept, and at a sentence start only a quoted word
+    that the sentence goes on to talk about is left out.
     """
     piece = text[s:e]
     after = _after_mark(text, e, hi)
@@ -391,7 +395,9 @@ def _quoted_subject(text: str, s: int, e: int, hi: int) -> bool:
     """A quoted word opening a narration sentence that goes on in lower case ("Cissie" was to let;
     "Younger" may mean son): the word is talked about, not said."""
     piece = text[s:e]
-    if len(piece.split()) > 3 or piece.rstrip("_*")[-1:] in "!?;-\u2014" or any(c in piece for c in ",'\u2018\u2019"):
+    if len(piece.split()) > 3 or piece.rstrip("_*")[-1:] in "!?;-\u2014":
+        return False
+    if any(c in piece for c in ",'\u2018\u2019"):
         return False  # speech ("Jump in, Ralph"), or a quotation nested in it
     if text[s - 1:s] not in ('"', "\u201c") or text[e:e + 1] not in ('"', "\u201d"):
         return False
@@ -458,7 +464,8 @@ def _nested_marks(text: str, s: int, e: int, family: str):
                 if role == "open" or role in ("close", "close?"):
                     yield i, role.rstrip("?")
         elif ch == '"' or ch in DOUBLE_OPEN or ch in DOUBLE_CLOSE:
-            role = "open" if ch in DOUBLE_OPEN else "close" if ch in DOUBLE_CLOSE else _double_role(text, i, s, e)
+            role = ("open" if ch in DOUBLE_OPEN else "close" if ch in DOUBLE_CLOSE
+                    else _double_role(text, i, s, e))
             if role in ("open", "close"):
                 yield i, role
 
@@ -654,8 +661,7 @@ _WRITING = frozenset("""letter letters note notes wrote written writes writing t
 card cards contents inscription inscriptions inscribed postscript billet epistle envelope paper slip
 scroll parchment read reads printed message address advertisement placard headed signed dated
 ran""".split())
-
-
+# ... unless the sentence is about speaking after all.
 _SPOKEN = frozenset("aloud loud speech remark question voice".split())
 
 
