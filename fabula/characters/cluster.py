@@ -243,9 +243,10 @@ class Clusterer:
         sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
         if title is not None:
             # a character already called by another title with this surname is another person
-            # ("Captain Tilney", "General Tilney", "Miss Tilney")
+            # ("Captain Tilney", "General Tilney", "Miss Tilney"); for a found character its full
+            # names count too ("Mr. Tilney" is not "Captain Frederick Tilney")
             def fits(c):
-                others = [t for (t, k) in c.forms if t and k == (word,)]
+                others = [t for (t, k) in c.forms if t and (k == (word,) or c.seed is None and k[-1] == word)]
                 return not others or any(titles_agree(title, t) for t in others)
             sur = [cid for cid in sur if fits(self.chars[cid])]
         if title is not None and title not in GIVEN_TITLES and self.forms:
@@ -293,6 +294,18 @@ class Clusterer:
         if first:
             return first
         return second
+
+    def _by_votes(self, options: list[int], votes: Counter) -> tuple[int, ...]:
+        """The options an ambiguous name keeps: those of the gender its pronouns clearly favour.
+
+        A bare "Archer" followed mostly by "he" is Newland Archer, not Mrs. Archer, even where she was
+        mentioned last; the bound is softer than `compatible`'s because it only chooses among options."""
+        he, she = votes["he"], votes["she"]
+        if he + she < 6 or max(he, she) < 2 * min(he, she):
+            return tuple(options)
+        g = "he" if he > she else "she"
+        kept = [cid for cid in options if self.chars[cid].gender in (g, "unknown")]
+        return tuple(kept) if kept else tuple(options)
 
     def _given_alone(self, c: Char) -> int:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}
@@ -347,6 +360,6 @@ class Clusterer:
                 if title is not None and not self.closed and forms[f] >= 3:
                     self._new_char(f, forms[f], v)
                 else:
-                    self.ambiguous[f] = tuple(m)
+                    self.ambiguous[f] = self._by_votes(m, v)
             elif not self.closed:
                 self._new_char(f, forms[f], v)
