@@ -186,3 +186,12 @@ def test_relative_who_and_a_noun_name_in_the_cast():
     got = dict(speakers(text, cast))
     assert got["The tide is turning."] == "Kasimir Dorn"
     assert got["Not for another hour,"] == "The Ferryman"
+
+
+def test_a_speech_noun_after_the_quote_names_its_speaker():
+    # "was Joss's contribution": the possessor of the noun; also when the text lost its apostrophe
+    # (the second line breaks the turn-taking, so only the noun can give it to Mina)
+    text = ('"Come in," said Mina.\n\n"The door is stuck," was Mina\'s conclusion.\n\n'
+            '"Then push it," was Joss s contribution.\n')
+    out = speakers(text, TWO)
+    assert out == [("Come in,", "Mina"), ("The door is stuck,", "Mina"), ("Then push it,", "Joss")]

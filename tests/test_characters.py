@@ -381,3 +381,18 @@ def test_bare_surname_goes_to_the_gender_its_pronouns_favour():
     assert julian is not None and mother is not None and julian.id != mother.id
     bare = [m.character for m in doc.mentions if doc.text[m.start:m.end] == "Corwin"]
     assert len(bare) == 8 and all(c == julian.id for c in bare)
+
+
+def test_a_title_at_the_end_of_a_wrapped_line_keeps_its_name():
+    text = """"We must go," said Mr. Holloway, looking at the clock.
+
+"Not yet," said Mrs.
+Holloway, and she poured more tea for her son, young Arthur Holloway.
+
+"Please, Mother," said Arthur Holloway.
+"""
+    doc = run(text)
+    assert "Mrs.\nHolloway" in mention_texts(doc, "name")
+    mrs = char_named(doc, "Mrs. Holloway")
+    arthur = char_named(doc, "Arthur Holloway")
+    assert mrs is not None and arthur is not None and mrs.id != arthur.id

@@ -15,7 +15,9 @@ butler footman servant fellow chap lad old colonel captain major general doctor 
 clergyman priest vicar rector curate parson inspector sergeant constable waiter baron marquis""".split())
 SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
 observation response retort comment reproach rejoinder greeting protest salutation word words
-explanation reproof assurance advice suggestion entreaty""".split())
+explanation reproof assurance advice suggestion entreaty contribution consolation injunction amendment
+conclusion thought ejaculation request command apology compliment confession objection interruption
+murmur""".split())
 # kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
 KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
         "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),

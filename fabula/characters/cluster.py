@@ -243,10 +243,11 @@ class Clusterer:
         sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
         if title is not None:
             # a character already called by another title with this surname is another person
-            # ("Captain Tilney", "General Tilney", "Miss Tilney"); for a found character its full
-            # names count too ("Mr. Tilney" is not "Captain Frederick Tilney")
+            # ("Captain Tilney", "General Tilney", "Miss Tilney"); for a found character a rank in a
+            # full name counts too ("Mr. Tilney" is not "Captain Frederick Tilney")
             def fits(c):
-                others = [t for (t, k) in c.forms if t and (k == (word,) or c.seed is None and k[-1] == word)]
+                others = [t for (t, k) in c.forms if t and (k == (word,) or c.seed is None and k[-1] == word
+                                                            and t in MILITARY)]
                 return not others or any(titles_agree(title, t) for t in others)
             sur = [cid for cid in sur if fits(self.chars[cid])]
         if title is not None and title not in GIVEN_TITLES and self.forms:

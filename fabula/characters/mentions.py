@@ -246,7 +246,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             i += 1
             continue
         if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
-                and not _is_gap(tv, i, i + 1):
+                and not _is_gap(tv, i, i + 1, wrap_ok=True):
             j = i + 1
         elif title in _CAPS_ABBREV and w.isupper() and i + 2 < n and words[i + 1] == "." \
                 and toks[i].end == toks[i + 1].start and words[i + 2] != "I" \
@@ -426,11 +426,16 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
     return out
 
 
-def _is_gap(tv: TokenView, a: int, b: int) -> bool:
-    """Whether tokens a and b are separated by a line break or a sentence boundary."""
+def _is_gap(tv: TokenView, a: int, b: int, wrap_ok: bool = False) -> bool:
+    """Whether tokens a and b are separated by a line break or a sentence boundary.
+
+    With `wrap_ok` one line break inside the sentence is no gap: hard-wrapped text often ends a
+    line on a title ("said Mrs." / "Hilbery, looking up")."""
     if tv.sent[a] != tv.sent[b]:
         return True
     between = tv.text[tv.tokens[a].end:tv.tokens[b].start]
+    if wrap_ok and between.count("\n") == 1 and not between.strip() and len(between) <= 3:
+        return False
     return "\n" in between or len(between) > 2
 
 
