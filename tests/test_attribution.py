@@ -195,3 +195,16 @@ def test_a_speech_noun_after_the_quote_names_its_speaker():
             '"Then push it," was Joss s contribution.\n')
     out = speakers(text, TWO)
     assert out == [("Come in,", "Mina"), ("The door is stuck,", "Mina"), ("Then push it,", "Joss")]
+
+
+def test_each_character_counts_the_quotes_attributed_to_it():
+    from fabula.api import analyze
+    text = ('"Is the kettle on?" asked Wilhelmina Stroud.\n\n"It is," said Bartholomew Quince. "Sit down."\n\n'
+            '"Thank you," said Wilhelmina Stroud.\n')
+    doc = analyze(text)
+    by_speaker = {}
+    for q in doc.quotes:
+        by_speaker[q.speaker] = by_speaker.get(q.speaker, 0) + 1
+    counts = {c.id: c.quotes for c in doc.characters}
+    assert sum(counts.values()) == sum(n for s, n in by_speaker.items() if s is not None) == 4
+    assert all(counts[s] == n for s, n in by_speaker.items() if s is not None)

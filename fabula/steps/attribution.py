@@ -1,5 +1,10 @@
-"""The attribution step: speaker, addressees, type and confidence for every quote (see fabula.attribution)."""
+"""The attribution step: speaker, addressees, type and confidence for every quote (see fabula.attribution).
+
+It also fills each character's `quotes` count, which the characters step cannot know."""
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
 
 from ..attribution import Attributor
 from ..document import Document
@@ -8,10 +13,12 @@ from ..document import Document
 class Attribution:
     name = "attribution"
     needs = frozenset({"quotes", "characters", "mentions", "tokens", "sentences"})
-    produces = frozenset({"quotes"})
+    produces = frozenset({"quotes", "characters"})
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
         quotes = doc.layer("quotes")
-        if not quotes:
-            return {"quotes": ()}
-        return {"quotes": tuple(Attributor(doc).run())}
+        if quotes:
+            quotes = tuple(Attributor(doc).run())
+        spoken = Counter(q.speaker for q in quotes if q.speaker is not None)
+        characters = tuple(replace(c, quotes=spoken.get(c.id, 0)) for c in doc.layer("characters"))
+        return {"quotes": quotes, "characters": characters}

@@ -4,7 +4,8 @@ Layers produced:
 - `mentions`: Mention(start, end, kind="name"|"noun"|"pronoun", character=id or None), in text order.
   Names include their title ("Mr. Bennet") and honorific suffix ("Tanjirou-san"), never a possessive 's.
   Inside quotations "I"/"me" (the speaker) and "you" (the addressee) are pronoun mentions left unlinked.
-- `characters`: Character(id, name, aliases, gender, mentions, quotes=0, category). With a cast given
+- `characters`: Character(id, name, aliases, gender, mentions, quotes=0, category); the attribution
+  step fills `quotes`. With a cast given
   (`settings.cast`) the characters are the cast, ids in cast order; an AO3 work's Characters tags seed
   the list when no cast is given.
 """
