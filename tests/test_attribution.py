@@ -208,3 +208,10 @@ def test_each_character_counts_the_quotes_attributed_to_it():
     counts = {c.id: c.quotes for c in doc.characters}
     assert sum(counts.values()) == sum(n for s, n in by_speaker.items() if s is not None) == 4
     assert all(counts[s] == n for s, n in by_speaker.items() if s is not None)
+
+
+def test_an_inverted_gesture_tag_names_the_speaker():
+    # '"...," nodded Mina': a gesture verb opening the narration after the quote is its tag
+    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Sit down," said Mina.\n\n'
+            '"It is cold out there," nodded Mina, shutting the door.\n')
+    assert [s for _, s in speakers(text, TWO)] == ["Mina", "Joss", "Mina", "Mina"]

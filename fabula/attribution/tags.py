@@ -52,9 +52,12 @@ class TagsMixin:
                 toks = self._first_sentence(toks)
             elif where == "before":
                 toks = self._last_sentence(toks)
+            # a gesture verb is a tag only when it opens the narration right after the quote
+            # ('"Yes, indeed," nodded Evie'), not in "Anna sighed and looked away"
+            lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
             verbs = [i for i in toks if self.tokens[i].lemma.lower() in SPEECH_LEMMAS
                      and self.tokens[i].pos in ("VERB", "AUX")
-                     and self.tokens[i].lemma.lower() not in GESTURE_LEMMAS]
+                     and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)]
             if where == "before":
                 verbs.reverse()
             # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"
@@ -214,6 +217,10 @@ class TagsMixin:
                     continue  # "replied the medicine man": the head noun, not its modifier
                 if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
                     subj = [i]
+                    break
+                m = self.mention_of_token.get(i)
+                if inverted and m is not None and m.kind == "name" and m.character in self.characters:
+                    subj = [i]  # '"..." echoed Dolly': a known name the tagger took for an adverb
                     break
                 if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
                     break
