@@ -215,3 +215,12 @@ def test_an_inverted_gesture_tag_names_the_speaker():
     text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Sit down," said Mina.\n\n'
             '"It is cold out there," nodded Mina, shutting the door.\n')
     assert [s for _, s in speakers(text, TWO)] == ["Mina", "Joss", "Mina", "Mina"]
+
+
+def test_the_owner_of_a_saying_gerund_speaks():
+    cast = TWO + [CastMember("Ada", (), "she")]
+    text = ('"Come in," said Mina.\n\n"Thank you," said Ada.\n\n'
+            'Ada was roused from her thoughts by Mina\'s saying, "The kettle is on."\n')
+    out = attribute(text, cast)
+    assert [s for _, s, _ in out] == ["Mina", "Ada", "Mina"]
+    assert out[2][2].type == "explicit"  # the tag itself, not a guess from the conversation

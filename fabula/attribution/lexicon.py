@@ -16,8 +16,8 @@ clergyman priest vicar rector curate parson inspector sergeant constable waiter 
 SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
 observation response retort comment reproach rejoinder greeting protest salutation word words
 explanation reproof assurance advice suggestion entreaty contribution consolation injunction amendment
-conclusion thought ejaculation request command apology compliment confession objection interruption
-murmur""".split())
+conclusion ejaculation apology confession objection interruption
+murmur saying""".split())
 # kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
 KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
         "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),

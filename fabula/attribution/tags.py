@@ -198,6 +198,9 @@ class TagsMixin:
     def _subject_speaker(self, v: int, toks: list[int], k: int):
         tokset = set(toks)
         subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep in SUBJ_DEPS and i != v]
+        if not subj and self.tokens[v].tag == "VBG":
+            # "roused by Miss Bates's saying, ...": the owner of the gerund speaks
+            subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep == "poss"]
         if not subj:
             # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
             # (spaCy often calls the name of an inverted tag an object).
