@@ -224,3 +224,9 @@ def test_the_owner_of_a_saying_gerund_speaks():
     out = attribute(text, cast)
     assert [s for _, s, _ in out] == ["Mina", "Ada", "Mina"]
     assert out[2][2].type == "explicit"  # the tag itself, not a guess from the conversation
+
+
+def test_a_title_alone_names_the_one_character_who_bears_it():
+    cast = TWO + [CastMember("Professor Alder", (), "he")]
+    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Nonsense," said the Professor, taking off his hat.\n')
+    assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Professor Alder"]

@@ -52,7 +52,7 @@ class ResolveMixin:
                 exact = self.names.full.get(norm(self.text[min(start, t.start):end]))
                 if exact is not None:
                     return exact, pre + "name", "explicit"
-        if t.pos == "NOUN":
+        if t.pos in ("NOUN", "PROPN") and (t.pos == "NOUN" or m is None or m.kind != "name"):
             # "said the policeman": a cast name beats the linker's choice for the noun phrase
             cid = self._noun_name(i)
             if cid is not None:
@@ -149,6 +149,8 @@ class ResolveMixin:
             for key in (phrase, "the " + phrase):
                 if key in self.names.full:
                     return self.names.full[key]
+        if a < i and self.tokens[a].lemma.lower() == "the" and i == a + 1:
+            return self.names.title.get(self.text[self.tokens[i].start:self.tokens[i].end].lower())
         return None
 
     def _compatible(self, cid: int, gender: str) -> bool:
