@@ -230,3 +230,10 @@ def test_a_title_alone_names_the_one_character_who_bears_it():
     cast = TWO + [CastMember("Professor Alder", (), "he")]
     text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Nonsense," said the Professor, taking off his hat.\n')
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Professor Alder"]
+
+
+def test_a_described_character_named_with_a_prepositional_phrase():
+    cast = TWO + [CastMember("The Man With The Red Scarf", (), "he"), CastMember("A Man", (), "he")]
+    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
+            '"Is anyone there?" asked the man with the red scarf, looking round.\n')
+    assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "The Man With The Red Scarf"]

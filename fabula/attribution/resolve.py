@@ -144,14 +144,34 @@ class ResolveMixin:
         a = i
         while a - 1 >= 0 and self.tokens[a - 1].head == i and self.tokens[a - 1].dep in ("compound", "amod", "nmod", "poss", "det"):
             a -= 1
-        for start in range(a, i + 1):
-            phrase = norm(self.text[self.tokens[start].start:self.tokens[i].end])
-            for key in (phrase, "the " + phrase):
-                if key in self.names.full:
-                    return self.names.full[key]
+        # "the man with the black beard": the prepositional phrase can be part of the name
+        ends = [i]
+        j = i + 1  # (the parser often hangs the phrase on the verb: "asked the man with the scarf")
+        if j < len(self.tokens) and self.tokens[j].dep == "prep":
+            last = j
+            while last + 1 < len(self.tokens) and last - j < 8 and self._dominated_by(last + 1, j):
+                last += 1
+            ends.insert(0, last)
+        for end in ends:
+            for start in range(a, i + 1):
+                phrase = norm(self.text[self.tokens[start].start:self.tokens[end].end])
+                for key in (phrase, "the " + phrase):
+                    if key in self.names.full:
+                        return self.names.full[key]
         if a < i and self.tokens[a].lemma.lower() == "the" and i == a + 1:
             return self.names.title.get(self.text[self.tokens[i].start:self.tokens[i].end].lower())
         return None
+
+    def _dominated_by(self, j: int, top: int) -> bool:
+        """Whether token j lies in the dependency subtree of token `top` (a few steps up at most)."""
+        for _ in range(6):
+            if j == top:
+                return True
+            h = self.tokens[j].head
+            if h == j or h < 0:
+                return False
+            j = h
+        return j == top
 
     def _compatible(self, cid: int, gender: str) -> bool:
         g = self.characters[cid].gender
