@@ -237,3 +237,10 @@ def test_a_described_character_named_with_a_prepositional_phrase():
     text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
             '"Is anyone there?" asked the man with the red scarf, looking round.\n')
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "The Man With The Red Scarf"]
+
+
+def test_narration_ending_in_a_colon_introduces_the_quote_before_narration_after_it():
+    cast = TWO + [CastMember("Ada", (), "she")]
+    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
+            'The cup slipped from her fingers. Ada gasped: "It is broken!" Then Mina went to fetch a cloth.\n')
+    assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Ada"]

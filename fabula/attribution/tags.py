@@ -46,6 +46,8 @@ class TagsMixin:
                     if self._introduces_next(k - 1, prev_last.end, prev_par.end):
                         before_start = prev_last.end
         regions.append(("before", before_start, first.start))
+        if self._introduced_before(regions, (":",)):
+            regions = [r for r in regions if r[0] == "before"] + [r for r in regions if r[0] != "before"]
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             if where == "after":
@@ -57,7 +59,8 @@ class TagsMixin:
             lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
             verbs = [i for i in toks if self.tokens[i].lemma.lower() in SPEECH_LEMMAS
                      and self.tokens[i].pos in ("VERB", "AUX")
-                     and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)]
+                     and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
+                     and (self.tokens[i].lemma.lower() != "go" or self._goes_on(i))]
             if where == "before":
                 verbs.reverse()
             # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"
@@ -86,7 +89,10 @@ class TagsMixin:
                             if got:
                                 return got
         # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
-        # ('"...," Helen laughed, "for I steal umbrellas..."': between the pieces first)
+        # ('"...," Helen laughed, "for I steal umbrellas..."': between the pieces first; narration
+        # that ends on a colon or comma introduces this quote, so it goes before the narration after)
+        if self._introduced_before(regions, (":", ",")):
+            regions = [r for r in regions if r[0] == "before"] + [r for r in regions if r[0] != "before"]
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             toks = self._last_sentence(toks) if where == "before" else self._first_sentence(toks)
@@ -112,6 +118,19 @@ class TagsMixin:
                                 return m.character, "prev_narration", "implicit"
                             break
         return None
+
+    def _introduced_before(self, regions, marks) -> bool:
+        """Whether the narration before a one-piece quote ends on one of `marks` ('Ada gasped: "...'),
+        so that it, not the narration after, is the quote's own tag."""
+        if any(r[0] == "between" for r in regions):
+            return False
+        before = [r for r in regions if r[0] == "before"]
+        return bool(before) and self.text[before[0][1]:before[0][2]].rstrip(" \n\"'\u201c\u2018")[-1:] in marks
+
+    def _goes_on(self, v: int) -> bool:
+        """'she went on': "go" is a speech verb only with "on"."""
+        return any(self.tokens[j].head == v and self.text[self.tokens[j].start:self.tokens[j].end].lower() == "on"
+                   for j in range(v + 1, min(v + 3, len(self.tokens))))
 
     def _introduces_next(self, k: int, a: int, b: int) -> bool:
         """The narration after utterance k closes its paragraph by introducing the next paragraph's
