@@ -221,3 +221,14 @@ NOT_SPEECH = {
 def test_quoted_text_that_is_not_speech(case):
     text, expected = NOT_SPEECH[case]
     assert texts(text) == expected
+
+
+def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_group():
+    # each piece has its own tag: two utterances, whatever the short gap between them
+    _, q = detect('Tom exclaimed, "Again!" and, to make things worse, Ruth said, "The roof leaks."\n')
+    assert len(q) == 2 and q[0].group != q[1].group
+    _, q = detect('"I liked it," called Helga, while Ruth, thoughtful again, said: "So did I."\n')
+    assert len(q) == 2 and q[0].group != q[1].group
+    # one speaker, one utterance: the tag between the pieces is only hers
+    _, q = detect('"Sit down," she said, and added, "you look tired."\n')
+    assert len(q) == 2 and q[0].group == q[1].group

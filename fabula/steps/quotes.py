@@ -246,7 +246,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
                 pass  # the rest of an utterance after a quotation nested in it
             elif prev_end is not None and _tag_gap(text, prev_end, s) and not (
                     _has_tag(text, prev_end, s) and tagged_after) and not _second_tag(text, prev_end, s) \
-                    and not _new_narration_sentence(text, pieces[k - 1], s):
+                    and not _new_narration_sentence(text, pieces[k - 1], s) \
+                    and not _introduces_own(text, lo, pieces[k - 1], s):
                 pass  # a speech tag between two pieces of one utterance (unless each has its own)
             else:
                 group += 1
@@ -503,6 +504,35 @@ def _second_tag(text: str, a: int, b: int) -> bool:
         return False
     rest = gap[m.end():]
     return any(is_speech_word(w, strict=True) for w in _WORD.findall(rest))
+
+
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we"})
+
+
+def _ends_on_speech_word(text: str, a: int, b: int) -> bool:
+    """Does text[a:b] end on a speech verb, perhaps with a comma, colon or dash ('Dolly said, ')?"""
+    tail = text[a:b].rstrip(" \n\t\"'\u201c\u2018")
+    tail = tail.rstrip(",:;-\u2014 ")
+    words = _WORD.findall(tail[-40:])
+    return bool(words) and is_speech_word(words[-1], strict=True) and tail.endswith(words[-1])
+
+
+def _introduces_own(text: str, lo: int, prev: tuple[int, int], b: int) -> bool:
+    """'He exclaimed, "Again!" and, to complete the chaos, Dolly said, "Oh no..."' or '," called Helen,
+    while Margaret said: "...': the gap ends on a tag that introduces the next piece, and the piece
+    before had a tag of its own (before it, or earlier in the gap): two speakers, not one."""
+    a = prev[1]
+    if not _ends_on_speech_word(text, a, b):
+        return False
+    words = _WORD.findall(text, a, b)
+    first = next((n for n, w in enumerate(words[:-1]) if is_speech_word(w)), None)
+    if first is not None:
+        # a second speaker is named between the two tags ("called Helen, while Margaret ... said:")
+        people = sum(1 for w in words[first + 1:-1] if w[:1].isupper() and w != "I" or w in _SUBJECT_PRONOUNS)
+        if people >= (2 if first == 0 else 1):
+            return True
+    intro_start = max(lo, prev[0] - 80)
+    return prev[0] > lo and _ends_on_speech_word(text, intro_start, prev[0])
 
 
 def _new_narration_sentence(text: str, prev: tuple[int, int], b: int) -> bool:
