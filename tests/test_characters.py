@@ -396,3 +396,9 @@ Holloway, and she poured more tea for her son, young Arthur Holloway.
     mrs = char_named(doc, "Mrs. Holloway")
     arthur = char_named(doc, "Arthur Holloway")
     assert mrs is not None and arthur is not None and mrs.id != arthur.id
+
+
+def test_a_nationality_noun_addressed_like_a_name_is_not_a_character():
+    doc = run('"You are the first Englishman she has met," said Tomas. "Sit down, Englishman."\n\n'
+              '"Thank you," said Henrik. "I will, Frenchman."\n')
+    assert {c.name for c in doc.characters} == {"Tomas", "Henrik"}
