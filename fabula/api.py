@@ -29,12 +29,18 @@ def build_pipeline(until: str | None = None, skip: Iterable[str] = ()) -> Pipeli
 
 
 def _run_only_needed_components(steps: list) -> None:
-    """spaCy's entity recognizer is a third of the language pass: skip it when no later step reads entities
-    (a pipeline that ends with the language step keeps it, since its user asked for those layers)."""
+    """spaCy's entity recognizer is a third of the language pass: skip it when no later step reads entities,
+    and run it only around sentences that may name someone when only person names are read (a pipeline
+    that ends with the language step gets every entity, since its user asked for that layer)."""
     names = [s.name for s in steps]
-    if "language" in names and names[-1] != "language":
-        later = steps[names.index("language") + 1:]
-        steps[names.index("language")].with_entities = any("entities" in s.needs for s in later)
+    if "language" not in names:
+        return
+    language = steps[names.index("language")]
+    if names[-1] == "language":
+        language.selective_entities = False
+        return
+    later = steps[names.index("language") + 1:]
+    language.with_entities = any("entities" in s.needs for s in later)
 
 
 def load(source: str | Path, format: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:

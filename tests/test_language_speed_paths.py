@@ -95,3 +95,11 @@ def test_selective_recognizer_keeps_the_names(nlp):
     # Only labels in sentences that may name someone are dropped; the rest are the full recognizer's.
     assert set(selective.layer("entities")) <= set(full.layer("entities"))
     assert all(a.entity in (b.entity, "") for a, b in zip(selective.layer("tokens"), full.layer("tokens")))
+
+
+def test_a_pipeline_ending_with_the_language_pass_gets_every_entity():
+    import fabula
+    alone = {s.name: s for s in fabula.build_pipeline(until="language").steps}["language"]
+    full = {s.name: s for s in fabula.build_pipeline().steps}["language"]
+    assert alone.with_entities and not alone.selective_entities
+    assert full.with_entities and full.selective_entities
