@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..characters.names import titles
 from .lexicon import TITLE_WORDS, norm
 
 
@@ -27,7 +28,6 @@ class NameIndex:
                         word_owners[w].add(c.id)
         self.word = {w: next(iter(ids)) for w, ids in word_owners.items() if len(ids) == 1}
         # "the Professor" is Professor De Worms when no one else bears that title
-        from ..characters.names import titles
         known = titles()
         title_owners: dict[str, set[int]] = defaultdict(set)
         for c in characters:
