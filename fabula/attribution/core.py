@@ -43,6 +43,8 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.mention_count = Counter(m.character for m in self.mentions if m.character is not None)
         top = max(self.mention_count.values(), default=1)
         self.prominence = {c: math.log1p(v) / math.log1p(top) for c, v in self.mention_count.items()}
+        # the three characters mentioned most often in the whole story
+        self.top_characters = [c for c, _ in self.mention_count.most_common() if c in self.characters][:3]
         self.narrator = self._find_narrator()
         self.model_prob: dict[int, float] = {}
         self.rule_speaker = None

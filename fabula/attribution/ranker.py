@@ -279,7 +279,7 @@ class RankerMixin:
             add(c)
         if k > 0 and self.conv[k - 1] == conv:
             add(self.tag_addr.get(k - 1))
-        top = self._top_characters()
+        top = self.top_characters
         for c in top:
             add(c)
         if not cands:
@@ -467,12 +467,6 @@ class RankerMixin:
             ctx["ctx_prev_vocative"] = float(bool(self.vocatives[prev]))
             ctx["ctx_prev_same_par"] = float(self.u_last_par[prev] == self.u_par[k])
         return ctx
-
-    def _top_characters(self) -> list[int]:
-        """The three characters mentioned most often in the whole story."""
-        if not hasattr(self, "_top"):
-            self._top = [c for c, _ in self.mention_count.most_common() if c in self.characters][:3]
-        return self._top
 
     def _prev_narration(self, k: int):
         """The subjects of the last sentence of a short quote-free paragraph right before utterance

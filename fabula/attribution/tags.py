@@ -46,8 +46,7 @@ class TagsMixin:
                     if self._introduces_next(k - 1, prev_last.end, prev_par.end):
                         before_start = prev_last.end
         regions.append(("before", before_start, first.start))
-        if self._introduced_before(regions, (":",)):
-            regions = [r for r in regions if r[0] == "before"] + [r for r in regions if r[0] != "before"]
+        regions = self._before_first(regions, (":",))
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             if where == "after":
@@ -91,8 +90,7 @@ class TagsMixin:
         # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
         # ('"...," Helen laughed, "for I steal umbrellas..."': between the pieces first; narration
         # that ends on a colon or comma introduces this quote, so it goes before the narration after)
-        if self._introduced_before(regions, (":", ",")):
-            regions = [r for r in regions if r[0] == "before"] + [r for r in regions if r[0] != "before"]
+        regions = self._before_first(regions, (":", ","))
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             toks = self._last_sentence(toks) if where == "before" else self._first_sentence(toks)
@@ -119,13 +117,15 @@ class TagsMixin:
                             break
         return None
 
-    def _introduced_before(self, regions, marks) -> bool:
-        """Whether the narration before a one-piece quote ends on one of `marks` ('Ada gasped: "...'),
-        so that it, not the narration after, is the quote's own tag."""
+    def _before_first(self, regions, marks):
+        """The regions to search, the narration before first when, for a one-piece quote, it ends on
+        one of `marks` ('Ada gasped: "...'): then it, not the narration after, is the quote's own tag."""
         if any(r[0] == "between" for r in regions):
-            return False
+            return regions
         before = [r for r in regions if r[0] == "before"]
-        return bool(before) and self.text[before[0][1]:before[0][2]].rstrip(" \n\"'\u201c\u2018")[-1:] in marks
+        if before and self.text[before[0][1]:before[0][2]].rstrip(" \n\"'\u201c\u2018")[-1:] in marks:
+            return before + [r for r in regions if r[0] != "before"]
+        return regions
 
     def _goes_on(self, v: int) -> bool:
         """'she went on': "go" is a speech verb only with "on"."""

