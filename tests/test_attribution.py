@@ -59,6 +59,8 @@ def speakers(text, cast):
 
 
 TWO = [CastMember("Mina", (), "she"), CastMember("Joss", (), "he")]
+# Two tagged turns that set up turn-taking, so that a third quote's tag must overrule it.
+TWO_TURNS = '"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
 
 
 def test_tag_after_the_quote_is_explicit():
@@ -212,8 +214,7 @@ def test_each_character_counts_the_quotes_attributed_to_it():
 
 def test_an_inverted_gesture_tag_names_the_speaker():
     # '"...," nodded Mina': a gesture verb opening the narration after the quote is its tag
-    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Sit down," said Mina.\n\n'
-            '"It is cold out there," nodded Mina, shutting the door.\n')
+    text = TWO_TURNS + '"Sit down," said Mina.\n\n"It is cold out there," nodded Mina, shutting the door.\n'
     assert [s for _, s in speakers(text, TWO)] == ["Mina", "Joss", "Mina", "Mina"]
 
 
@@ -228,19 +229,18 @@ def test_the_owner_of_a_saying_gerund_speaks():
 
 def test_a_title_alone_names_the_one_character_who_bears_it():
     cast = TWO + [CastMember("Professor Alder", (), "he")]
-    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n"Nonsense," said the Professor, taking off his hat.\n')
+    text = TWO_TURNS + '"Nonsense," said the Professor, taking off his hat.\n'
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Professor Alder"]
 
 
 def test_a_described_character_named_with_a_prepositional_phrase():
     cast = TWO + [CastMember("The Man With The Red Scarf", (), "he"), CastMember("A Man", (), "he")]
-    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
-            '"Is anyone there?" asked the man with the red scarf, looking round.\n')
+    text = TWO_TURNS + '"Is anyone there?" asked the man with the red scarf, looking round.\n'
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "The Man With The Red Scarf"]
 
 
 def test_narration_ending_in_a_colon_introduces_the_quote_before_narration_after_it():
     cast = TWO + [CastMember("Ada", (), "she")]
-    text = ('"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
-            'The cup slipped from her fingers. Ada gasped: "It is broken!" Then Mina went to fetch a cloth.\n')
+    text = TWO_TURNS + ('The cup slipped from her fingers. Ada gasped: "It is broken!" '
+                        'Then Mina went to fetch a cloth.\n')
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Ada"]
