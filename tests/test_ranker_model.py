@@ -36,3 +36,20 @@ def test_ranker_model_uses_the_second_round_when_there_is_one():
     model = RankerModel({"weights": {"a": 2.0}, "round2": TREES})
     assert model.scores([{"a": 1.0}]) == LinearScorer({"a": 2.0}).scores([{"a": 1.0}]) == [2.0]
     assert model.scores2([{"a": 1.0, "b": 5.0}]) == [expected({"a": 1.0, "b": 5.0})]
+
+
+def test_candidates_are_compared_with_each_other():
+    from fabula.attribution.ranker import _add_relative
+
+    rows = [{"recent0": 1.0, "prev_sp": 1.0, "spoke_wide": 2.0, "T_recent0": 1.0},
+            {"prev_sp": 1.0, "spoke_wide": 0.5},
+            {"voc_prev": 1.0}]
+    _add_relative(rows)
+    a, b, c = rows
+    assert a["recent0_only"] == 1.0 and "recent0_elsewhere" in b and "recent0_elsewhere" in c
+    assert "prev_sp_only" not in a and "prev_sp_elsewhere" in c and "prev_sp_elsewhere" not in b
+    assert "T_recent0_only" not in a  # regime copies are not compared again
+    assert a["spoke_wide_margin"] == 1.5 and b["spoke_wide_margin"] == -1.5 and c["spoke_wide_margin"] == -2.0
+    lone = [{"recent0": 1.0}]
+    _add_relative(lone)
+    assert lone == [{"recent0": 1.0}]  # a lone candidate has nobody to be compared with

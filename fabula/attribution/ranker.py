@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class RankerMixin:
         n = len(self.utts)
         known = list(speaker)  # named tags only: the same evidence at training and at run time
         self._tag_info = {}
+        self.idiolect = Idiolects(self, known)
         # turns: a new paragraph starts a new turn (parity of speakers is counted in turns)
         self.turn_no = [0] * n
         for x in range(1, n):
@@ -326,6 +328,7 @@ class RankerMixin:
         addr_prev = self.tag_addr.get(k - 1) if k > 0 and self.conv[k - 1] == conv and not same_par_prev else None
         addr_here = self.tag_addr.get(k)
         ctx = self._context(k, conv, walk)
+        style, style_words = self.idiolect.scores(k, cands)
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -389,6 +392,8 @@ class RankerMixin:
                 "linked_recent0": float(bool(linked_near) and linked_near[0] == c),
                 "top_char": float(c in top),
                 "top_char0": float(bool(top) and top[0] == c),
+                "style": style.get(c, 0.0),
+                "style_known": style_words.get(c, 0.0),
             }
             r.update(ctx)
             if self.rule_speaker is not None:
@@ -406,6 +411,7 @@ class RankerMixin:
                 if r[key]:
                     r[regime + key] = r[key]
             rows.append(r)
+        _add_relative(rows)
         return cands, rows
 
     def _conversation_walk(self, k: int, known: list) -> "_Walk":
@@ -501,3 +507,88 @@ class RankerMixin:
             if self.tokens[t.head].lemma.lower() in SPEECH_LEMMAS:
                 gesture = True
         return names, pron, gesture
+
+
+# Candidate features compared across one utterance's candidates: the trees score each candidate
+# alone, so "recent0, and nobody else was the previous speaker's other" must be spelled out.
+_NUMERIC = ("spoke_conv", "spoke_wide", "freq", "style")
+_SKIP = frozenset(_NUMERIC + ("bias_cand", "n_cands"))
+
+
+def _add_relative(rows: list[dict]) -> None:
+    """For each yes/no candidate feature: does this candidate alone have it (`x_only`), or does
+    another candidate have it while this one does not (`x_elsewhere`); for counts, the margin
+    over the best other candidate (`x_margin`)."""
+    if len(rows) < 2:
+        return
+    have: Counter = Counter()
+    for r in rows:
+        for key, v in r.items():
+            if v and not key.startswith(("T_", "U_", "ctx_")) and key not in _SKIP:
+                have[key] += 1
+    best = {key: sorted((r.get(key, 0.0) for r in rows), reverse=True)[:2] for key in _NUMERIC}
+    for r in rows:
+        for key, n in have.items():
+            if r.get(key):
+                if n == 1:
+                    r[key + "_only"] = 1.0
+            else:
+                r[key + "_elsewhere"] = 1.0
+        for key, (top, second) in best.items():
+            v = r.get(key, 0.0)
+            r[key + "_margin"] = v - (second if v == top else top)
+
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[!?;]|--|\u2014")
+
+
+class Idiolects:
+    """How each character talks, learnt from the story's own quotes with a named speech tag: a
+    word distribution per speaker, smoothed towards all the story's quotes. An untagged quote is
+    scored per candidate by how much likelier its words are under that candidate's distribution
+    (Miss Bates's dashes, a servant's "ma'am", a child's "Mother"). Linear in the quotes' words."""
+
+    SMOOTH = 300.0  # words of the story's quote distribution mixed into each speaker's
+    MAX_WORDS = 60  # a long speech is scored on its first words only
+
+    def __init__(self, at, known: list) -> None:
+        self.at = at
+        self.words = [self._words(k) for k in range(len(at.utts))]
+        self.bg: Counter = Counter()
+        self.by: dict[int, Counter] = {}
+        for k, ws in enumerate(self.words):
+            self.bg.update(ws)
+            if known[k] is not None:
+                self.by.setdefault(known[k], Counter()).update(ws)
+        self.bg_total = sum(self.bg.values())
+        self.by_total = {c: sum(v.values()) for c, v in self.by.items()}
+
+    def _words(self, k: int) -> list[str]:
+        at = self.at
+        out: list[str] = []
+        for i in at.utts[k]:
+            q = at.quotes[i]
+            out.extend(_WORD.findall(at.text[q.start:q.end].lower()))
+            if len(out) >= self.MAX_WORDS:
+                break
+        return out[:self.MAX_WORDS]
+
+    def scores(self, k: int, cands: list[int]) -> tuple[dict, dict]:
+        """Per candidate: mean log-likelihood ratio per word against the story's quotes (0 with no
+        tagged quotes), and log(1 + words of tagged speech) the estimate rests on."""
+        ws = self.words[k]
+        if not ws or not self.bg_total:
+            return {}, {}
+        nv = len(self.bg) + 1
+        bg = [(self.bg[w] + 1) / (self.bg_total + nv) for w in ws]
+        style, size = {}, {}
+        mu = self.SMOOTH
+        for c in cands:
+            counts = self.by.get(c)
+            if not counts:
+                continue
+            total = self.by_total[c]
+            llr = sum(math.log((counts.get(w, 0) + mu * p) / (total + mu) / p) for w, p in zip(ws, bg))
+            style[c] = llr / len(ws)
+            size[c] = math.log1p(total)
+        return style, size
