@@ -159,6 +159,55 @@ def recognize_name_sentences(nlp, sdocs, lowercase: frozenset, batch_size: int =
             yield sdoc
 
 
+class _TokenRows:
+    """fabula Tokens from a spaCy Doc, read through Doc.to_array (the same values as Token.idx, len(text),
+    lemma_, pos_, tag_, dep_, head.i and ent_type_, without a spaCy Token object per attribute)."""
+
+    def __init__(self, vocab) -> None:
+        from spacy import attrs
+        from spacy.parts_of_speech import NAMES
+
+        self.attrs = [attrs.IDX, attrs.LENGTH, attrs.LEMMA, attrs.POS, attrs.TAG, attrs.DEP, attrs.HEAD,
+                      attrs.ENT_TYPE, attrs.IS_SPACE]
+        self.strings = vocab.strings
+        self.names: dict = {}  # string id -> string
+        self.pos_names = NAMES  # Token.pos_ reads this table
+
+    def _name(self, key: int) -> str:
+        got = self.names.get(key)
+        if got is None:
+            got = self.names[key] = self.strings[key]
+        return got
+
+    def extend(self, tokens: list, sdoc, base: int) -> None:
+        import numpy
+
+        if not len(sdoc):
+            return
+        array = sdoc.to_array(self.attrs)
+        rows = array.tolist()
+        heads = array[:, 6].astype(numpy.int64).tolist()  # the head's offset from the token, < 0 to the left
+        index_of = []  # output index of each spaCy token, -1 for spaces (left out)
+        k = len(tokens)
+        for row in rows:
+            if row[8]:
+                index_of.append(-1)
+            else:
+                index_of.append(k)
+                k += 1
+        names, name, pos_names = self.names, self._name, self.pos_names
+        for i, (idx, length, lemma, pos, tag, dep, _, ent, space) in enumerate(rows):
+            if space:
+                continue
+            h = index_of[i + heads[i]]
+            if h < 0:
+                h = index_of[i]
+            start = base + idx
+            tokens.append(Token(start, start + length, names.get(lemma) or name(lemma), pos_names[pos],
+                                names.get(tag) or name(tag), names.get(dep) or name(dep), h,
+                                names.get(ent) or name(ent)))
+
+
 class Language:
     name = "language"
     needs = frozenset({"paragraphs"})
@@ -190,18 +239,9 @@ class Language:
                                              lowercase_words(text), self.batch_size)
         else:
             sdocs = nlp.pipe(texts, batch_size=self.batch_size)
+        token_rows = _TokenRows(nlp.vocab)
         for n, (sdoc, (pi, base, _)) in enumerate(zip(sdocs, pieces)):
-            index_of = {}
-            offset = len(tokens)
-            for tok in sdoc:
-                if not tok.is_space:
-                    index_of[tok.i] = offset + len(index_of)
-            for tok in sdoc:
-                if tok.is_space:
-                    continue
-                head = index_of.get(tok.head.i, index_of[tok.i])
-                tokens.append(Token(base + tok.idx, base + tok.idx + len(tok.text), tok.lemma_, tok.pos_,
-                                    tok.tag_, tok.dep_, head, tok.ent_type_))
+            token_rows.extend(tokens, sdoc, base)
             for sent in sdoc.sents:
                 s = base + sent.start_char
                 e = base + sent.end_char
