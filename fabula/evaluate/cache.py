@@ -21,7 +21,7 @@ from ..document import Document, Metadata
 from ..sourcemap import SourceMap
 from ..spans import LAYER_TYPES
 
-LANGUAGE_VERSION = "4"
+LANGUAGE_VERSION = "5"
 FORMAT = "fabula-cache/1"
 UNTIL = "language"
 _CODE = ("read/__init__.py", "read/text.py", "read/decode.py", "read/headings.py", "steps/segment.py",
