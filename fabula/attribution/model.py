@@ -25,27 +25,6 @@ def calibration() -> dict[str, float]:
     return conf
 
 
-def _matrix(rows: list[dict], index: dict):
-    """The rows' feature values as a float64 matrix, column index[name] (names not in `index` left out)."""
-    import numpy as np
-
-    X = np.zeros((len(rows), max(1, len(index))), dtype=np.float64)
-    ii: list[int] = []
-    jj: list[int] = []
-    vv: list = []
-    get = index.get
-    for i, row in enumerate(rows):
-        for k, v in row.items():
-            j = get(k)
-            if j is not None:
-                ii.append(i)
-                jj.append(j)
-                vv.append(v)
-    if vv:
-        X[ii, jj] = np.array(vv, dtype=np.float64)
-    return X
-
-
 class LinearScorer:
     """A weighted sum of a candidate's features."""
 
@@ -95,7 +74,13 @@ class TreeScorer:
 
         if not rows:
             return []
-        X = _matrix(rows, self.features)
+        X = np.zeros((len(rows), max(1, len(self.features))), dtype=np.float64)
+        index = self.features
+        for i, row in enumerate(rows):
+            for k, v in row.items():
+                j = index.get(k)
+                if j is not None:
+                    X[i, j] = v
         node = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
         ri = np.arange(len(rows))[:, None]
         for _ in range(self.depth + 1):
