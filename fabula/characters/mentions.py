@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .names import given_gender, fold, honorifics, not_names, person_nouns, title_key, titles
 
@@ -195,7 +194,6 @@ class TokenView:
             self.in_quote[i] = inside
 
 
-@lru_cache(maxsize=1 << 16)
 def _caplike(w: str) -> bool:
     if w[:2] in ("d'", "d’") and len(w) > 2 and w[2].isupper():
         return True  # "d'Urberville"

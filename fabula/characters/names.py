@@ -122,7 +122,6 @@ _TRANSLIT = str.maketrans({"ō": "o", "ū": "u", "ā": "a", "ī": "i", "ē": "e"
                           "ô": "o", "û": "u", "’": "'", "‘": "'"})
 
 
-@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """A case-, accent- and romanization-insensitive key for a name word.
 
