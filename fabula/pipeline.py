@@ -38,8 +38,8 @@ class Settings:
 def gc_paused():
     """Python's cyclic garbage collector off meanwhile. A run allocates hundreds of thousands of small
     objects (tokens, spans) and almost no reference cycles, so the collector's repeated passes over the
-    growing layers are wasted (~0.4 s on a 100,000-word novel); what cycles there are go at the next
-    collection after."""
+    growing layers are wasted: on a 100,000-word novel 0.46-0.50 s of collections during the steps
+    become one pass of ~0.18 s at the first collection after (where what cycles there are go)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
