@@ -146,7 +146,7 @@ def _name_windows(n: int, positions: list[int]) -> list[list[int]]:
     return out
 
 
-def recognize_name_sentences(nlp, sdocs, lowercase: frozenset, batch_size: int = 64):
+def recognize_around_names(nlp, sdocs, lowercase: frozenset, batch_size: int = 64):
     """Run the entity recognizer only around words that may be names, and put its entities back.
 
     fabula reads entity labels only on capitalized name candidates and their neighbours
@@ -257,7 +257,7 @@ class Language:
     def __init__(self, with_entities: bool = True, batch_size: int = 64, selective_entities: bool = True) -> None:
         self.with_entities = with_entities
         self.batch_size = batch_size
-        # The recognizer only around sentences that may name someone (recognize_name_sentences).
+        # The recognizer only around words that may be names (recognize_around_names).
         self.selective_entities = selective_entities
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
@@ -276,7 +276,7 @@ class Language:
         step = max(1, total // 100)
         texts = (text[s:e] for _, s, e in pieces)
         if self.selective_entities and "ner" in nlp.pipe_names:
-            sdocs = recognize_name_sentences(nlp, nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]),
+            sdocs = recognize_around_names(nlp, nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]),
                                              lowercase_words(text), self.batch_size)
         else:
             sdocs = nlp.pipe(texts, batch_size=self.batch_size)
