@@ -70,7 +70,7 @@ def test_training_forgets_and_uses_thincs_code(pipelines):
 def test_maxout_matches_thinc():
     from thinc.api import Maxout
 
-    from fabula.steps.fast_network import _maxout_forward
+    from fabula.steps.fast_network import _MaxoutInference
 
     rng = numpy.random.default_rng(3)
     for pieces in (1, 2, 3):
@@ -78,5 +78,14 @@ def test_maxout_matches_thinc():
         layer.initialize(X=rng.standard_normal((4, 11), dtype=numpy.float32))
         X = rng.standard_normal((23, 11), dtype=numpy.float32)
         expected = layer.predict(X)
-        got, _ = _maxout_forward(layer._func)(layer, X, False)
+        got, _ = _MaxoutInference(layer._func)(layer, X, False)
         assert got.flags.c_contiguous and numpy.array_equal(got, expected)
+
+
+def test_the_pipeline_still_pickles(pipelines):
+    import pickle
+
+    fast, _ = pipelines
+    again = pickle.loads(pickle.dumps(fast))
+    doc = again("Marguerite laughed at Tobias.")
+    assert [t.tag_ for t in doc] == [t.tag_ for t in fast("Marguerite laughed at Tobias.")]

@@ -24,12 +24,18 @@ def _no_backprop(_):
     raise NotImplementedError("fabula's inference-only layer path has no backward pass")
 
 
-def _maxout_forward(orig):
-    import numpy
+class _MaxoutInference:
+    """Inference forward for thinc's Maxout: the same product and bias, then only the maxima.
+    (A class rather than a closure, so a pipeline that has it still pickles.)"""
 
-    def forward(model, X, is_train):
+    def __init__(self, orig) -> None:
+        self.orig = orig
+
+    def __call__(self, model, X, is_train):
+        import numpy
+
         if is_train:
-            return orig(model, X, is_train)
+            return self.orig(model, X, is_train)
         nO = model.get_dim("nO")
         nP = model.get_dim("nP")
         nI = model.get_dim("nI")
@@ -43,8 +49,6 @@ def _maxout_forward(orig):
         for p in range(2, nP):
             numpy.maximum(best, Z[:, :, p], out=best)
         return best, _no_backprop
-
-    return forward
 
 
 class _EmbedMemo:
@@ -138,7 +142,7 @@ def install(nlp) -> int:
             if not isinstance(node.ops, NumpyOps):
                 continue
             if node.name == "maxout" and node._func is maxout_module.forward:
-                node._func = _maxout_forward(node._func)
+                node._func = _MaxoutInference(node._func)
                 changed += 1
             elif node._func is chain_module.forward and _is_multi_hash_embed(node):
                 node._func = _EmbedMemo(node._func)
