@@ -30,7 +30,7 @@ def build_pipeline(until: str | None = None, skip: Iterable[str] = ()) -> Pipeli
 
 def _run_only_needed_components(steps: list) -> None:
     """spaCy's entity recognizer is a third of the language pass: skip it when no later step reads entities,
-    and run it only around sentences that may name someone when only person names are read (a pipeline
+    and run it only around words that may be names when only person names are read (a pipeline
     that ends with the language step gets every entity, since its user asked for that layer)."""
     names = [s.name for s in steps]
     if "language" not in names:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,13 +17,31 @@ class Span:
         return self.start <= other.start and other.end <= self.end
 
     def to_dict(self) -> dict:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return _to_dict(self)
 
 
 def _plain(value):
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
+
+
+_SHAPES: dict = {}  # class -> (field names, getter of their values as a tuple)
+
+
+def _to_dict(obj) -> dict:
+    """{field name: value} in field order, tuples (at any depth) as lists."""
+    shape = _SHAPES.get(type(obj))
+    if shape is None:
+        names = tuple(f.name for f in fields(obj))
+        get = attrgetter(*names)
+        shape = _SHAPES[type(obj)] = (names, get if len(names) > 1 else (lambda o, g=get: (g(o),)))
+    names, get = shape
+    values = get(obj)
+    for v in values:
+        if isinstance(v, tuple):
+            return {n: _plain(v) for n, v in zip(names, values)}
+    return dict(zip(names, values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +115,7 @@ class Character:
     category: str = "minor"  # major | intermediate | minor
 
     def to_dict(self) -> dict:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return _to_dict(self)
 
 
 LAYER_TYPES: dict[str, type] = {

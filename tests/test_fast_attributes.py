@@ -114,3 +114,11 @@ def test_load_model_installs_it(nlp):
     except Exception:
         pytest.skip("spaCy model not installed")
     assert fast.pipe_names == ["tok2vec", "tagger", "parser", "fast_attribute_ruler", "fast_lemmatizer"]
+
+
+def test_same_when_the_memo_is_forgotten_between_and_within_docs(nlp, monkeypatch):
+    from fabula.steps import fast_attributes
+
+    monkeypatch.setattr(fast_attributes, "_MEMO_LIMIT", 12)  # forget every few tokens
+    _, tokens = _compare(nlp, INVENTED)
+    assert tokens > 12

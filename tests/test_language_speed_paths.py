@@ -65,20 +65,59 @@ def _analyze(text, selective):
     return doc
 
 
-def test_name_sentences_found_by_a_general_rule(nlp):
-    from fabula.steps.language import _name_sentences, lowercase_words
+def _reference_name_tokens(sdoc, lowercase):
+    from fabula.steps.language import _OPENERS, _SKIPPED
+
+    found = []
+    for sent in sdoc.sents:
+        first = True
+        for tok in sent:
+            w = tok.text
+            if w in _OPENERS:
+                first = True
+                continue
+            if w in _SKIPPED or not w[:1].isalnum():
+                continue
+            if w[0].isupper() and w != "I" and (not first or tok.pos_ == "PROPN" or w.lower() not in lowercase) \
+                    and any(c.isalpha() for c in w):
+                found.append(tok.i)
+            first = False
+    return found
+
+
+def test_name_tokens_found_by_a_general_rule(nlp):
+    from fabula.steps.language import _name_tokens, lowercase_words
 
     lowercase = lowercase_words(STORY)
     assert "the" in lowercase and "marguerite" not in lowercase and "The" not in lowercase
     sdoc = nlp(STORY)
-    sents = list(sdoc.sents)
-    chosen = {i for i, sent in enumerate(sents)
-              for s, e in _name_sentences(sdoc, lowercase) if s <= sent.start and sent.end <= e}
-    texts = [sents[i].text for i in sorted(chosen)]
-    # Mid-sentence capitals, and a sentence-initial word the text never writes in lower case.
-    assert any("Tobias" in t for t in texts) and any(t.startswith("Marguerite laughed") for t in texts)
-    # 'The', 'It' open sentences but are ordinary words; those sentences need no recognizer.
-    assert not any(t.startswith(("The rain", "It was cold", "The gulls", "It was a long")) for t in texts)
+    words = [sdoc[i].text for i in _name_tokens(sdoc, lowercase, {})]
+    # Mid-sentence capitals, and sentence-initial words the text never writes in lower case.
+    assert words == ["Later", "Tobias", "Wrenfield", "Marguerite", "Ashdown", "Marguerite"]
+    # 'The', 'It' open sentences but are ordinary words.
+
+
+QUOTED = ('"Well," said Mr. Ashdown -- "I never -- Well, Tobias!" He smiled. "Marguerite?" '
+          "(Later) she wrote to 'Tobias' and to the Wrenfields, and I went to Harbour Street.")
+
+
+@pytest.mark.parametrize("text", [STORY, QUOTED, ""])
+def test_name_tokens_match_the_token_by_token_rule(nlp, text):
+    from fabula.steps.language import _name_tokens, lowercase_words
+
+    lowercase = lowercase_words(text)
+    sdoc = nlp(text)
+    assert _name_tokens(sdoc, lowercase, {}) == _reference_name_tokens(sdoc, lowercase)
+
+
+def test_name_windows_keep_margin_and_context():
+    from fabula.steps.language import _CONTEXT, _MARGIN, _name_windows
+
+    reach = _MARGIN + _CONTEXT
+    assert _name_windows(100, []) == []
+    assert _name_windows(100, [50]) == [[50 - reach, 51 + reach]]
+    assert _name_windows(100, [1, 50, 52, 99]) == [[0, 2 + reach], [50 - reach, 53 + reach], [99 - reach, 100]]
+    assert _name_windows(100, [30, 30 + 2 * reach + 1]) == [[30 - reach, 31 + 3 * reach + 1]]  # touching: one
 
 
 def test_selective_recognizer_keeps_the_names(nlp):

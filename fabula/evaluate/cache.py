@@ -21,12 +21,12 @@ from ..document import Document, Metadata
 from ..sourcemap import SourceMap
 from ..spans import LAYER_TYPES
 
-LANGUAGE_VERSION = "4"
+LANGUAGE_VERSION = "5"
 FORMAT = "fabula-cache/1"
 UNTIL = "language"
 _CODE = ("read/__init__.py", "read/text.py", "read/decode.py", "read/headings.py", "steps/segment.py",
-         "steps/language.py", "steps/fast_attributes.py", "steps/fast_ops.py", "steps/tokenizer.py",
-         "sourcemap.py")
+         "steps/language.py", "steps/fast_attributes.py", "steps/fast_ops.py", "steps/fast_network.py",
+         "steps/tokenizer.py", "sourcemap.py")
 
 
 def cache_dir() -> Path:

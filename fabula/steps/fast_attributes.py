@@ -71,6 +71,7 @@ class FastAttributeRuler:
     """Callable pipe component; see the module docstring."""
 
     def __init__(self, ruler, vocab) -> None:
+        import numpy
         from spacy.attrs import IDS
 
         self.vocab = vocab
@@ -148,8 +149,14 @@ class FastAttributeRuler:
                     out.append(k)
         self._out_attrs = out
         self._out_col = {a: i for i, a in enumerate(out)}
-        self._by_key: dict = {}
         self._by_numbers: dict = {}
+        # Distinct rows of the tested attributes -> class number; per class: (numbers, holds) as
+        # _classify gives them, and the values the one-token patterns set (mask and values per column).
+        self._by_key: dict = {}
+        self._classes: list = []
+        self._class_mask = numpy.zeros((0, len(self._out_attrs)), dtype=bool)  # classes x output columns
+        self._class_values = numpy.zeros((0, len(self._out_attrs)), dtype=numpy.uint64)
+        self._pending: list = []  # new classes' output values, not yet in the arrays
 
     # -- per distinct token ------------------------------------------------------------------------
     def _holds(self, spec, row) -> bool:
@@ -197,47 +204,90 @@ class FastAttributeRuler:
             got = self._by_numbers[numbers] = tuple(values)
         return got
 
+    def _new_class(self, row) -> int:
+        """Number a new distinct token row's class: what the one-token patterns set on it (a value per
+        output column, or none) and which multi-token pattern conditions it meets. Its row of the class
+        arrays is written by _sync."""
+        numbers, holds = self._classify(row)
+        values = self._assignment(numbers)
+        self._classes.append((numbers, holds))
+        self._pending.append(values)
+        return len(self._classes) - 1
+
+    def _sync(self) -> None:
+        """Write the pending classes' rows into the class arrays (grown by doubling)."""
+        import numpy
+
+        pending = self._pending
+        if not pending:
+            return
+        end = len(self._classes)
+        start = end - len(pending)
+        m = len(self._out_attrs)
+        if end > len(self._class_mask):
+            size = max(256, 2 * end)
+            mask = numpy.zeros((size, m), dtype=bool)
+            vals = numpy.zeros((size, m), dtype=numpy.uint64)
+            mask[:start] = self._class_mask[:start]
+            vals[:start] = self._class_values[:start]
+            self._class_mask, self._class_values = mask, vals
+        self._class_mask[start:end] = [[v is not None for v in values] for values in pending]
+        self._class_values[start:end] = [[0 if v is None else v for v in values] for values in pending]
+        self._pending = []
+
     def __call__(self, doc):
         import numpy
 
         n = len(doc)
         if n == 0 or not self._out_attrs:
             return doc
-        rows = doc.to_array(self._in_attrs).tolist()
+        rows = numpy.ascontiguousarray(doc.to_array(self._in_attrs).reshape(n, -1))
+        keys = rows.view(numpy.dtype((numpy.void, rows.dtype.itemsize * rows.shape[1]))).ravel().tolist()
         by_key = self._by_key
-        found = []
-        for row in rows:
-            key = tuple(row)
-            got = by_key.get(key)
-            if got is None:
-                if len(by_key) >= _MEMO_LIMIT:
-                    by_key.clear()
-                got = by_key[key] = self._classify(row)
-            found.append(got)
+        classes = [by_key.get(key) for key in keys]
+        if None in classes:
+            if len(by_key) + n >= _MEMO_LIMIT:
+                self._forget()
+                by_key = self._by_key
+                classes = [None] * n
+            for i, key in enumerate(keys):
+                if classes[i] is None:
+                    got = by_key.get(key)
+                    if got is None:
+                        got = by_key[key] = self._new_class(rows[i].tolist())
+                    classes[i] = got
+            self._sync()
         extra: dict[int, list[int]] = {}
         if self._multi:
-            marked = [i for i, got in enumerate(found) if got[1]]
-            for number, ids, target in self._multi:
-                length = len(ids)
-                for start in marked:
-                    if start + length <= n and all(ids[k] in found[start + k][1] for k in range(length)):
-                        extra.setdefault(start + target, []).append(number)
-        out = doc.to_array(self._out_attrs)
-        values = out.tolist()
-        changed = False
-        for i, (numbers, _) in enumerate(found):
-            if i in extra:
-                numbers = tuple(sorted(set(numbers).union(extra[i])))
-            if not numbers:
-                continue
-            row = values[i]
+            info = self._classes
+            marked = [i for i, c in enumerate(classes) if info[c][1]]
+            if marked:
+                for number, ids, target in self._multi:
+                    length = len(ids)
+                    for start in marked:
+                        if start + length <= n and all(ids[k] in info[classes[start + k]][1] for k in range(length)):
+                            extra.setdefault(start + target, []).append(number)
+        index = numpy.array(classes, dtype=numpy.intp)
+        mask = self._class_mask[index]
+        if not extra and not mask.any():
+            return doc
+        out = numpy.ascontiguousarray(doc.to_array(self._out_attrs).reshape(n, -1))
+        numpy.copyto(out, self._class_values[index], where=mask)
+        changed = bool(mask.any())
+        for i, numbers in extra.items():
+            numbers = tuple(sorted(set(self._classes[classes[i]][0]).union(numbers)))
             for col, value in enumerate(self._assignment(numbers)):
                 if value is not None:
-                    row[col] = value
+                    out[i, col] = value
                     changed = True
         if changed:
-            doc.from_array(self._out_attrs, numpy.array(values, dtype=numpy.uint64))
+            doc.from_array(self._out_attrs, out)
         return doc
+
+    def _forget(self) -> None:
+        self._by_key = {}
+        self._classes = []
+        self._pending = []
 
 
 def build(ruler, vocab) -> FastAttributeRuler | None:
@@ -260,6 +310,68 @@ class FastLemmatizer:
     def __init__(self, lemmatizer) -> None:
         self.lemmatizer = lemmatizer
         self._memo: dict = {}
+        # spaCy's rule_lemmatize tests `form in index` on the lemma_index lists (57,528 nouns): a linear
+        # scan per candidate form, ~0.1 ms a word. The same membership test on a set gives the same answer.
+        self._index_sets: dict = {}  # univ_pos -> (the list it was built from, its frozenset)
+        self._lemmatize = self._rule_lemmatize if lemmatizer.mode == "rule" else lemmatizer.lemmatize
+
+    def _index(self, index):
+        """`index` as a set when it is a list of strings (same `in` answers), else unchanged."""
+        if not isinstance(index, list):
+            return index
+        got = self._index_sets.get(id(index))
+        if got is None or got[0] is not index:
+            members = frozenset(index) if all(type(v) is str for v in index) else index
+            got = self._index_sets[id(index)] = (index, members)
+        return got[1]
+
+    def _rule_lemmatize(self, token) -> list:
+        """spaCy's Lemmatizer.rule_lemmatize (3.8), line for line, except that the index lookup is a set."""
+        lemmatizer = self.lemmatizer
+        cache_key = (token.orth, token.pos, token.morph.key)
+        if cache_key in lemmatizer.cache:
+            return lemmatizer.cache[cache_key]
+        string = token.text
+        univ_pos = token.pos_.lower()
+        if univ_pos in ("", "eol", "space"):
+            return lemmatizer.rule_lemmatize(token)  # spaCy's own (it warns about a missing POS)
+        if lemmatizer.is_base_form(token):
+            return [string.lower()]
+        lookups = lemmatizer.lookups
+        index_table = lookups.get_table("lemma_index", {})
+        exc_table = lookups.get_table("lemma_exc", {})
+        rules_table = lookups.get_table("lemma_rules", {})
+        if not any((index_table.get(univ_pos), exc_table.get(univ_pos), rules_table.get(univ_pos))):
+            if univ_pos == "propn":
+                return [string]
+            else:
+                return [string.lower()]
+        index = self._index(index_table.get(univ_pos, {}))
+        exceptions = exc_table.get(univ_pos, {})
+        rules = rules_table.get(univ_pos, {})
+        orig = string
+        string = string.lower()
+        forms = []
+        oov_forms = []
+        for old, new in rules:
+            if string.endswith(old):
+                form = string[: len(string) - len(old)] + new
+                if not form:
+                    pass
+                elif form in index or not form.isalpha():
+                    forms.append(form)
+                else:
+                    oov_forms.append(form)
+        forms = list(dict.fromkeys(forms))
+        for form in exceptions.get(string, []):
+            if form not in forms:
+                forms.insert(0, form)
+        if not forms:
+            forms.extend(oov_forms)
+        if not forms:
+            forms.append(orig)
+        lemmatizer.cache[cache_key] = forms
+        return forms
 
     def __call__(self, doc):
         import numpy
@@ -282,7 +394,7 @@ class FastLemmatizer:
             if value is None:
                 if len(memo) >= _MEMO_LIMIT:
                     memo.clear()
-                value = memo[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
+                value = memo[key] = strings.add(self._lemmatize(doc[i])[0])
             lemmas.append(value)
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64))
         return doc

