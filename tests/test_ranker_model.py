@@ -53,3 +53,26 @@ def test_candidates_are_compared_with_each_other():
     lone = [{"recent0": 1.0}]
     _add_relative(lone)
     assert lone == [{"recent0": 1.0}]  # a lone candidate has nobody to be compared with
+
+
+def test_idiolects_favour_the_candidate_who_talks_like_the_quote():
+    from types import SimpleNamespace
+
+    from fabula.attribution.ranker import Idiolects
+    from fabula.spans import Quote
+
+    said = ['Yes, ma\'am, the kettle is on, ma\'am.', 'Right you are, ma\'am.',
+            'I dare say, my dear fellow, the evidence is plain.', 'The evidence, my dear fellow, is all.',
+            'Very good, ma\'am.', 'My dear fellow, consider the evidence.']
+    text, quotes = "", []
+    for s in said:
+        quotes.append(Quote(len(text), len(text) + len(s)))
+        text += s + "\n"
+    at = SimpleNamespace(text=text, quotes=quotes, utts=[[i] for i in range(len(quotes))])
+    known = [1, 1, 2, 2, None, None]  # the last two are untagged
+    idio = Idiolects(at, known)
+    style, size = idio.scores(4, [1, 2, 3])
+    assert style[1] > 0 > style[2] and 3 not in style  # no tagged quotes: nothing to say
+    style, _ = idio.scores(5, [1, 2])
+    assert style[2] > style[1]
+    assert size[1] > 0
