@@ -510,7 +510,7 @@ class RankerMixin:
 
 
 # Candidate features compared across one utterance's candidates: the trees score each candidate
-# alone, so "recent0, and nobody else was the previous speaker's other" must be spelled out.
+# alone, so "the only one named in the narration just before" has to be spelled out for them.
 _NUMERIC = ("spoke_conv", "spoke_wide", "freq", "style")
 _SKIP = frozenset(_NUMERIC + ("bias_cand", "n_cands"))
 
