@@ -160,7 +160,7 @@ def recognize_around_names(nlp, sdocs, lowercase: frozenset, batch_size: int = 6
     from spacy.tokens import Doc, Span
 
     ner = nlp.get_pipe("ner")
-    strings: dict = {}
+    strings = StringNames(nlp.vocab.strings)
     kinds: dict = {}
     sdocs = iter(sdocs)
     while batch := list(islice(sdocs, batch_size)):
@@ -180,8 +180,7 @@ def recognize_around_names(nlp, sdocs, lowercase: frozenset, batch_size: int = 6
                 keep[s + _CONTEXT if s > 0 else 0:e - _CONTEXT if e < n else n] = True
             # The recognizer reads only the words and their norms (tokenizer exceptions set some).
             values = sdoc.to_array([NORM, SPACY])[sel]
-            words = [strings.get(k) or strings.setdefault(k, sdoc.vocab.strings[k])
-                     for k in sdoc.to_array("ORTH")[sel].tolist()]
+            words = [strings[k] for k in sdoc.to_array("ORTH")[sel].tolist()]
             wdoc = Doc(nlp.vocab, words=words, spaces=[bool(v) for v in values[:, 1].tolist()])
             wdoc.from_array([NORM], values[:, :1])
             parts.append((bi, wdoc, sel, keep))
@@ -200,6 +199,18 @@ def recognize_around_names(nlp, sdocs, lowercase: frozenset, batch_size: int = 6
             yield sdoc
 
 
+class StringNames(dict):
+    """String id -> string, each looked up in spaCy's StringStore once (its lookups hash every time)."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, key: int) -> str:
+        got = self[key] = self.store[key]
+        return got
+
+
 class _TokenRows:
     """fabula Tokens from a spaCy Doc, read through Doc.to_array (the same values as Token.idx, len(text),
     lemma_, pos_, tag_, dep_, head.i and ent_type_, without a spaCy Token object per attribute)."""
@@ -210,15 +221,8 @@ class _TokenRows:
 
         self.attrs = [attrs.IDX, attrs.LENGTH, attrs.LEMMA, attrs.POS, attrs.TAG, attrs.DEP, attrs.HEAD,
                       attrs.ENT_TYPE, attrs.IS_SPACE]
-        self.strings = vocab.strings
-        self.names: dict = {}  # string id -> string
+        self.names = StringNames(vocab.strings)
         self.pos_names = NAMES  # Token.pos_ reads this table
-
-    def _name(self, key: int) -> str:
-        got = self.names.get(key)
-        if got is None:
-            got = self.names[key] = self.strings[key]
-        return got
 
     def extend(self, tokens: list, sdoc, base: int) -> None:
         import numpy
@@ -236,7 +240,7 @@ class _TokenRows:
             else:
                 index_of.append(k)
                 k += 1
-        names, name, pos_names = self.names, self._name, self.pos_names
+        names, pos_names = self.names, self.pos_names
         for i, (idx, length, lemma, pos, tag, dep, _, ent, space) in enumerate(rows):
             if space:
                 continue
@@ -244,9 +248,8 @@ class _TokenRows:
             if h < 0:
                 h = index_of[i]
             start = base + idx
-            tokens.append(Token(start, start + length, names.get(lemma) or name(lemma), pos_names[pos],
-                                names.get(tag) or name(tag), names.get(dep) or name(dep), h,
-                                names.get(ent) or name(ent)))
+            tokens.append(Token(start, start + length, names[lemma], pos_names[pos], names[tag], names[dep], h,
+                                names[ent]))
 
 
 class Language:
