@@ -402,3 +402,13 @@ def test_a_nationality_noun_addressed_like_a_name_is_not_a_character():
     doc = run('"You are the first Englishman she has met," said Tomas. "Sit down, Englishman."\n\n'
               '"Thank you," said Henrik. "I will, Frenchman."\n')
     assert {c.name for c in doc.characters} == {"Tomas", "Henrik"}
+
+
+def test_object_pronoun_of_the_names_own_sentence_is_someone_else():
+    # "beside him" cannot be Mara (she is the subject of that clause); "her" can
+    text = ("Mara leaned on the rail beside him. Tobias said nothing.\n\n"
+            "Mara watched the stranger eat. He was shaking.\n\n"
+            "Mara looked up from the bread she was cutting. Tobias rubbed his eyes.\n\n"
+            "Mara pulled her coat tighter.\n")
+    doc = run(text)
+    assert char_named(doc, "Mara").gender == "she"

@@ -166,7 +166,20 @@ def test_character_score():
     s = score_characters(gold, quotes, pred)
     assert s.speaking == 2  # Elizabeth and Jane; _group is no character
     assert s.found == 1
-    assert s.summary() == {"recall_speaking": 0.5, "merge_error_rate": 0.2, "spurious": 2}
+    # no gold gender given: nothing to judge
+    assert s.summary() == {"recall_speaking": 0.5, "merge_error_rate": 0.2, "spurious": 2, "gender_accuracy": 0.0}
+
+
+def test_character_gender_accuracy_counts_found_speaking_characters_only():
+    gold = [GoldCharacter(0, "Elizabeth Bennet", ("Lizzy",), "she"), GoldCharacter(1, "Jane Bennet", ("Jane",), "she"),
+            GoldCharacter(2, "Mr. Collins", (), "he"), GoldCharacter(3, "Kitty", (), "unknown")]
+    quotes = [GoldQuote(str(i), ((i * 10, i * 10 + 5),), speaker=s) for i, s in
+              enumerate([0] * 5 + [1] * 5 + [2] * 5 + [3] * 5)]
+    pred = [PredCharacter(0, ("Lizzy",), "she"), PredCharacter(1, ("Jane",), "he"),
+            PredCharacter(2, ("Collins",), "he"), PredCharacter(3, ("Kitty",), "she")]
+    s = score_characters(gold, quotes, pred)
+    assert (s.gendered, s.gender_right) == (3, 2)  # Kitty's gold gender is unknown: not judged
+    assert s.summary()["gender_accuracy"] == pytest.approx(2 / 3)
 
 
 def test_score_spans():
@@ -285,8 +298,8 @@ def test_cli_json_shape(tmp_path, monkeypatch, capsys):
 
     assert main(["eval", "characters", str(tmp_path / "corpus"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"recall_speaking", "merge_error_rate", "spurious", "novels"}
-    assert set(out["novels"]["Lighthouse"]) == {"recall_speaking", "merge_error_rate", "spurious"}
+    assert set(out) == {"recall_speaking", "merge_error_rate", "spurious", "gender_accuracy", "novels"}
+    assert set(out["novels"]["Lighthouse"]) == {"recall_speaking", "merge_error_rate", "spurious", "gender_accuracy"}
 
     assert main(["eval", "pdnc", str(tmp_path / "corpus")]) == 0
     table = capsys.readouterr().out

@@ -132,14 +132,16 @@ def _quote_table(result: dict, title: str, rows_key: str = "novels", types: bool
 def _character_table(result: dict) -> str:
     rows = list(result["novels"].items()) + [("ALL", result)]
     width = max(len(n) for n, _ in rows)
-    head = f"{'':{width}}  {'speaking':>9}  {'recall':>9}  {'predicted':>9}  {'merges':>9}  {'spurious':>9}"
+    head = (f"{'':{width}}  {'speaking':>9}  {'recall':>9}  {'predicted':>9}  {'merges':>9}  {'spurious':>9}"
+            f"  {'gender':>9}")
     lines = ["PDNC characters (speaking >= 5 quotations)", head]
     for name, r in rows:
         if name == "ALL":
             lines.append("-" * len(head))
         n = r.get("counts", {})
         lines.append(f"{name:{width}}  {n.get('speaking', ''):>9}  {_fmt(r['recall_speaking']):>9}  "
-                     f"{n.get('predicted', ''):>9}  {_fmt(r['merge_error_rate']):>9}  {r['spurious']:>9}")
+                     f"{n.get('predicted', ''):>9}  {_fmt(r['merge_error_rate']):>9}  {r['spurious']:>9}"
+                     f"  {_fmt(r['gender_accuracy']):>9}")
     return "\n".join(lines)
 
 

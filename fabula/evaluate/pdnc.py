@@ -184,7 +184,7 @@ def source_span(doc: Document, start: int, end: int) -> tuple[int, int]:
 
 
 def predicted_characters(doc: Document) -> list[PredCharacter]:
-    return [PredCharacter(c.id, (c.name,) + tuple(c.aliases)) for c in doc.layers.get("characters", ())]
+    return [PredCharacter(c.id, (c.name,) + tuple(c.aliases), c.gender) for c in doc.layers.get("characters", ())]
 
 
 def predicted_quotes(doc: Document) -> list[PredQuote]:
@@ -250,7 +250,7 @@ def _run_novels(corpus_dir, what: str, cast_mode: str, novels, use_cache: bool, 
         else:
             c = CharacterScore(**r["counts"]).summary()
             detail = f"recall {c['recall_speaking']:.3f}, merges {c['merge_error_rate']:.3f}, " \
-                     f"spurious {c['spurious']}"
+                     f"spurious {c['spurious']}, gender {c['gender_accuracy']:.3f}"
         print(f"fabula eval: [{len(results)}/{len(folders)}] {r['name']}: {detail} "
               f"({r['seconds']:.1f}s{', cached' if r['cached'] else ''})", file=sys.stderr, flush=True)
 
@@ -293,7 +293,7 @@ def evaluate_characters(corpus_dir, novels: Iterable[str] | None = None, use_cac
                         refresh_cache: bool = False, jobs: int = 1, model: str = "en_core_web_sm",
                         min_quotes: int = 5, progress: bool = False, counts: bool = False) -> dict:
     """Character discovery (end to end) on PDNC: {"recall_speaking", "merge_error_rate", "spurious",
-    "novels": {name: same keys}}."""
+    "gender_accuracy", "novels": {name: same keys}}."""
     rows = _run_novels(corpus_dir, "characters", "none", novels, use_cache, refresh_cache, jobs, model, progress,
                        min_quotes)
     total = CharacterScore()

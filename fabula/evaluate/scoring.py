@@ -61,6 +61,7 @@ class PredQuote:
 class PredCharacter:
     id: int
     names: tuple[str, ...]
+    gender: str = "unknown"
 
 
 # ---------------------------------------------------------------- names
@@ -291,18 +292,23 @@ class CharacterScore:
     predicted: int = 0
     merged: int = 0  # predicted characters whose names name two or more gold characters
     spurious: int = 0  # predicted characters naming no gold character
+    gendered: int = 0  # found speaking characters whose gold gender is he or she
+    gender_right: int = 0  # ... and whose predicted gender is the same
+
+    _FIELDS = ("speaking", "found", "predicted", "merged", "spurious", "gendered", "gender_right")
 
     def add(self, other: "CharacterScore") -> "CharacterScore":
-        for k in ("speaking", "found", "predicted", "merged", "spurious"):
+        for k in self._FIELDS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
         return self
 
     def summary(self) -> dict:
         return {"recall_speaking": _ratio(self.found, self.speaking),
-                "merge_error_rate": _ratio(self.merged, self.predicted), "spurious": self.spurious}
+                "merge_error_rate": _ratio(self.merged, self.predicted), "spurious": self.spurious,
+                "gender_accuracy": _ratio(self.gender_right, self.gendered)}
 
     def counts(self) -> dict:
-        return {k: getattr(self, k) for k in ("speaking", "found", "predicted", "merged", "spurious")}
+        return {k: getattr(self, k) for k in self._FIELDS}
 
 
 def score_characters(gold_chars: Sequence[GoldCharacter], gold_quotes: Sequence[GoldQuote],
@@ -312,16 +318,22 @@ def score_characters(gold_chars: Sequence[GoldCharacter], gold_quotes: Sequence[
     speaking = {g.id for g in matcher.gold if said[g.id] >= min_quotes}
     found: set[int] = set()
     score = CharacterScore(speaking=len(speaking), predicted=len(predicted))
+    gender_of = {g.id: g.gender for g in matcher.gold}
+    judged: dict[int, bool] = {}  # gold id -> predicted gender right (its first match decides)
     for p in predicted:
         whole = matcher.match(p.names)
         each = matcher.match_each(p.names)
         if whole is not None:
             found.add(whole)
+            if whole in speaking and gender_of.get(whole) in ("he", "she"):
+                judged.setdefault(whole, p.gender == gender_of[whole])
         if len(each) >= 2:
             score.merged += 1
         if whole is None and not each:
             score.spurious += 1
     score.found = len(found & speaking)
+    score.gendered = len(judged)
+    score.gender_right = sum(judged.values())
     return score
 
 

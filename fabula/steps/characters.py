@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from ..characters import mentions as M
 from ..characters.cluster import Clusterer
 from ..characters.coref import Item, resolve
-from ..characters.names import clean_tag_name
+from ..characters.names import clean_tag_name, person_nouns
 from ..document import Document
 from ..spans import Character, Mention
 
@@ -70,30 +70,44 @@ def _form(c) -> tuple:
 
 def _pronoun_votes(tv, names) -> dict:
     """For each name form, the third-person pronouns that follow its subject mentions."""
+    return _votes_after(tv, ((c.e, _form(c)) for c in names))
+
+
+def _votes_after(tv, spans) -> dict:
+    """For each key, the third-person pronouns that follow its subject mentions: (end token, key) pairs."""
     votes: dict = defaultdict(Counter)
     lower = tv.lower
     toks = tv.tokens
     n = len(toks)
-    for c in names:
-        last = c.e - 1
+    people = person_nouns()
+    for end, key in spans:
+        last = end - 1
         if toks[last].dep not in ("nsubj", "nsubjpass"):
             continue
         sent = tv.sent[last]
         quoted = tv.in_quote[last]
-        limit = min(n, c.e + 40)
-        for j in range(c.e, limit):
+        limit = min(n, end + 40)
+        for j in range(end, limit):
             if tv.sent[j] > sent + 1:
                 break
             if tv.in_quote[j] != quoted:
                 continue
             w = lower[j]
             if w in _THIRD:
-                if tv.sent[j] == sent + 1 and toks[j].dep not in ("nsubj", "nsubjpass", "poss"):
+                dep = toks[j].dep
+                if tv.sent[j] == sent:
+                    # an object pronoun of the name's own sentence is someone else ("Mara leaned on the
+                    # rail beside him"), and a reflexive binds to its nearest subject, perhaps another
+                    if dep not in ("nsubj", "nsubjpass", "poss") or w.endswith("self"):
+                        continue
+                elif dep not in ("nsubj", "nsubjpass", "poss"):
                     break
-                votes[_form(c)][_THIRD[w]] += 1
+                votes[key][_THIRD[w]] += 1
                 break
-            if toks[j].tag in ("NNP",) and j > c.e and tv.sent[j] == sent and toks[j].dep in ("nsubj", "dobj"):
+            if toks[j].tag in ("NNP",) and j > end and tv.sent[j] == sent and toks[j].dep in ("nsubj", "dobj"):
                 break  # another person in between
+            if w in people and toks[j].dep not in ("compound", "poss"):
+                break  # "Mara watched the stranger eat. He ...": the pronoun may be the stranger's
     return votes
 
 
@@ -201,10 +215,13 @@ class Characters:
                 ch = Char(id=len(cl.chars))
                 g = pn.get(key[-1], "-")
                 ch.fixed_gender = g if g in ("he", "she") else None
+                if ch.fixed_gender is None:
+                    # "the Professor", "the mariner": the pronouns that follow say which
+                    ch.votes.update(_votes_after(tv, ((e, 0) for _, e in spans)).get(0, ()))
                 cl.chars.append(ch)
                 noun_chars[ch.id] = "the " + " ".join(tv.words[k] for k in range(spans[0][0] + 1, spans[0][1]))
                 for s, e in spans:
-                    items.append(Item(s, e, "noun", e - 1, cls=ch.fixed_gender or "unknown", char=ch.id))
+                    items.append(Item(s, e, "noun", e - 1, cls=ch.gender if ch.gender in ("he", "she") else "unknown", char=ch.id))
                     taken.update(range(s, e))
         for s, e, h, g in M.find_nouns(tv, taken):
             definite = tv.lower[s] == "the"
