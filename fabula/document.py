@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from .errors import FabulaError
 from .sourcemap import SourceMap
-from .spans import LAYER_TYPES
+from .spans import LAYER_TYPES, json_rows
 
 SCHEMA = "fabula/1"
 _WITH_TEXT = ("quotes", "mentions")
@@ -98,10 +98,14 @@ class Document:
         return self.text[span.start:span.end]
 
     def to_json(self) -> dict:
+        return self._json(lambda spans: [s.to_dict() for s in spans])
+
+    def _json(self, rows) -> dict:
+        """to_json with `rows(spans)` making the dicts of one of LAYER_TYPES' layers."""
         out: dict[str, Any] = {"schema": SCHEMA, "text": self.text, "metadata": self.metadata.to_json()}
         for name in LAYER_TYPES:
             if name in self.layers:
-                out[name] = [s.to_dict() for s in self.layers[name]]
+                out[name] = rows(self.layers[name])
         # Quotes and mentions carry their id and text, so a reader of the JSON needs no slicing.
         for name in _WITH_TEXT:
             for i, item in enumerate(out.get(name, ())):
@@ -114,7 +118,8 @@ class Document:
         return out
 
     def dumps(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=indent)
+        # json_rows: the same JSON as to_json's dicts would give, made faster; nothing here refers to itself
+        return json.dumps(self._json(json_rows), ensure_ascii=False, indent=indent, check_circular=False)
 
     @classmethod
     def from_json(cls, data: dict) -> "Document":

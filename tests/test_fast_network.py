@@ -89,3 +89,19 @@ def test_the_pipeline_still_pickles(pipelines):
     again = pickle.loads(pickle.dumps(fast))
     doc = again("Marguerite laughed at Tobias.")
     assert [t.tag_ for t in doc] == [t.tag_ for t in fast("Marguerite laughed at Tobias.")]
+
+
+def test_layer_norm_matches_thinc():
+    from thinc.api import LayerNorm
+
+    from fabula.steps.fast_network import _LayerNormInference
+
+    rng = numpy.random.default_rng(5)
+    layer = LayerNorm(nI=96)
+    layer.initialize(X=rng.standard_normal((4, 96), dtype=numpy.float32))
+    layer.set_param("G", rng.standard_normal(96, dtype=numpy.float32))
+    layer.set_param("b", rng.standard_normal(96, dtype=numpy.float32))
+    X = rng.standard_normal((301, 96), dtype=numpy.float32) * 3 + 1
+    expected = layer.predict(X)
+    got, _ = _LayerNormInference(layer._func)(layer, X, False)
+    assert got.dtype == expected.dtype and numpy.array_equal(got, expected)

@@ -8,9 +8,11 @@ sentence is still found when it is a person elsewhere.
 """
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy
 
 from .names import given_gender, fold, honorifics, not_names, person_nouns, title_key, titles
 
@@ -124,8 +126,10 @@ class TokenView:
         self.words = [text[t.start:t.end] for t in tokens]
         self.lower = [w.lower() for w in self.words]
         self.starts = [t.start for t in tokens]
-        sent_starts = [s.start for s in sentences]
-        self.sent = [max(0, bisect.bisect_right(sent_starts, t.start) - 1) for t in tokens]
+        # each token's sentence: the last one starting at or before it (0 before the first), as bisect_right
+        sent = numpy.searchsorted(numpy.array([s.start for s in sentences], dtype=numpy.int64),
+                                  numpy.array(self.starts, dtype=numpy.int64), side="right") - 1
+        self.sent = numpy.maximum(sent, 0).tolist()
         self.sentences = sentences
         # Sentence-initial: the first word token of its sentence, or the first word after an opening quote.
         self.initial = [False] * n
@@ -152,12 +156,11 @@ class TokenView:
                 expect = False
         self.in_quote = [False] * n
         if quote_spans:
-            qs = sorted((q.start, q.end) for q in quote_spans)
-            qstarts = [a for a, _ in qs]
-            for i, t in enumerate(tokens):
-                k = bisect.bisect_right(qstarts, t.start) - 1
-                if k >= 0 and qs[k][0] <= t.start < qs[k][1]:
-                    self.in_quote[i] = True
+            # inside the last quote that starts at or before the token
+            qs = numpy.array(sorted((q.start, q.end) for q in quote_spans), dtype=numpy.int64)
+            starts = numpy.array(self.starts, dtype=numpy.int64)
+            k = numpy.searchsorted(qs[:, 0], starts, side="right") - 1
+            self.in_quote = ((k >= 0) & (starts < qs[numpy.maximum(k, 0), 1])).tolist()
         else:
             self._guess_quotes()
 
@@ -200,6 +203,7 @@ def _caplike(w: str) -> bool:
     return bool(w) and w[0].isupper() and any(c.isalpha() for c in w)
 
 
+@lru_cache(maxsize=1 << 16)  # asked of the same words again and again
 def _allcaps(w: str) -> bool:
     letters = [c for c in w if c.isalpha()]
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= max(2, 0.7 * len(letters))
@@ -234,30 +238,32 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
     bad = not_names()
     hon = honorifics()
     out: list[Candidate] = []
+    # _caplike of each token, computed once per distinct word (every token was tested two to four times)
+    cap = list(map({w: _caplike(w) for w in set(words)}.__getitem__, words))
     i = 0
     while i < n:
         w = words[i]
-        title = title_key(w) if _caplike(w) else None
+        title = title_key(w) if cap[i] else None
         j = i
-        if not _caplike(w) and tv.lower[i] in ("aunt", "uncle") and i + 1 < n and _caplike(words[i + 1]) \
+        if not cap[i] and tv.lower[i] in ("aunt", "uncle") and i + 1 < n and cap[i + 1] \
                 and title_key(words[i + 1]) is None and toks[i + 1].tag == "NNP" and not _is_gap(tv, i, i + 1):
             title = tv.lower[i]  # "uncle Charles": a lower-case kinship title still names the person
-        elif not _caplike(w):
+        elif not cap[i]:
             i += 1
             continue
-        if title is not None and i + 1 < n and _caplike(words[i + 1]) and title_key(words[i + 1]) is None \
+        if title is not None and i + 1 < n and cap[i + 1] and title_key(words[i + 1]) is None \
                 and not _is_gap(tv, i, i + 1, wrap_ok=True):
             j = i + 1
         elif title in _CAPS_ABBREV and w.isupper() and i + 2 < n and words[i + 1] == "." \
                 and toks[i].end == toks[i + 1].start and words[i + 2] != "I" \
-                and _caplike(words[i + 2]) and title_key(words[i + 2]) is None \
+                and cap[i + 2] and title_key(words[i + 2]) is None \
                 and tv.text[toks[i + 1].end:toks[i + 2].start] == " ":
             j = i + 2  # "MR. Temple": the tokenizer split the period off a title in capitals
         elif title is not None and i + 2 < n and tv.lower[i + 1] in CONNECTORS and (
-                _caplike(words[i + 2]) or tv.lower[i + 2] in CONNECTORS and i + 3 < n and _caplike(words[i + 3])):
+                cap[i + 2] or tv.lower[i + 2] in CONNECTORS and i + 3 < n and cap[i + 3]):
             j = i + 1  # "Mr. van der Luyden"
         elif title is not None and i + 1 < n and title_key(words[i + 1]) and i + 2 < n \
-                and _caplike(words[i + 2]) and not _is_gap(tv, i, i + 2):
+                and cap[i + 2] and not _is_gap(tv, i, i + 2):
             # two titles in a row ("Lady Sarah", "Dr. Sir John", "Mr. Justice X")
             j = i + 2 if title_key(words[i + 2]) is None else i + 1
         else:
@@ -276,7 +282,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             wk = words[k]
             if k > first and _is_gap(tv, k - 1, k):
                 break
-            if k > first and wk.lower() in CONNECTORS and k + 1 < n and _caplike(words[k + 1]) \
+            if k > first and wk.lower() in CONNECTORS and k + 1 < n and cap[k + 1] \
                     and not _is_gap(tv, k, k + 1):
                 k += 1
                 continue
@@ -285,7 +291,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 suffix = words[k + 1].lower()
                 k += 2
                 break
-            if wk in ("-", "–") and k > first and k + 1 < n and _caplike(words[k + 1]) \
+            if wk in ("-", "–") and k > first and k + 1 < n and cap[k + 1] \
                     and toks[k - 1].end == toks[k].start and toks[k].end == toks[k + 1].start \
                     and words[k + 1].lower() not in hon:
                 k += 2  # "Mary-Jane", "Foucquier-Tinville": one hyphenated name
@@ -294,7 +300,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 suffix = wk.rsplit("-", 1)[1].lower()
                 k += 1
                 break
-            if not _caplike(wk) or title_key(wk) is not None and k > first:
+            if not cap[k] or title_key(wk) is not None and k > first:
                 break
             if k > first and wk.lower() in _FUNCTION_WORDS:
                 break  # "LADY HOWARD TO THE REV." -- a heading in capitals
@@ -408,7 +414,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             # "Lavelle of Java", "Captain Jack Carter of Virginia": where a person is from is part of the mention
             m = k + 1 + (tv.lower[k + 1] == "the" and k + 2 < n)
             q = m
-            while q < n and _caplike(words[q]) and toks[q].tag in ("NNP", "NNPS") and title_key(words[q]) is None \
+            while q < n and cap[q] and toks[q].tag in ("NNP", "NNPS") and title_key(words[q]) is None \
                     and words[q].lower() not in bad and not _is_gap(tv, q - 1, q):
                 q += 1
             if q > m and not (q < n and tv.lower[q] in ("'s", "’s", "'", "’")):

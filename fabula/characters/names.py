@@ -122,6 +122,7 @@ _TRANSLIT = str.maketrans({"ō": "o", "ū": "u", "ā": "a", "ī": "i", "ē": "e"
                           "ô": "o", "û": "u", "’": "'", "‘": "'"})
 
 
+@lru_cache(maxsize=1 << 16)  # a novel folds each of its few thousand name words many times
 def fold(word: str) -> str:
     """A case-, accent- and romanization-insensitive key for a name word.
 

@@ -1,8 +1,10 @@
-"""Exact, faster inference paths for two kinds of thinc layer in a loaded spaCy pipeline.
+"""Exact, faster inference paths for three kinds of thinc layer in a loaded spaCy pipeline.
 
 - Maxout: thinc's NumpyOps.maxout (a C loop that also records which piece won, for training) costs
   about 40% of the matrix product before it. At inference only the maxima are needed, and
   numpy.maximum over the pieces gives the same values.
+- LayerNorm: thinc computes the row means and the differences from them twice (once more inside
+  numpy's var); computing them once gives the same values bit for bit.
 - The embedding of a token (MultiHashEmbed: hashed NORM, PREFIX, SUFFIX, SHAPE... rows, concatenated,
   then maxout and layer norm) depends only on that token's row of features. A novel of 129,000 tokens
   has about 9,000 distinct rows, so each row is embedded once and remembered: the same arithmetic on
@@ -49,6 +51,31 @@ class _MaxoutInference:
         for p in range(2, nP):
             numpy.maximum(best, Z[:, :, p], out=best)
         return best, _no_backprop
+
+
+class _LayerNormInference:
+    """Inference forward for thinc's LayerNorm, bit for bit: thinc takes the mean twice (X.mean, then
+    again inside X.var) and subtracts it twice; numpy's var is the mean of (X - mean)**2, so the
+    difference is computed once here and normalized, scaled and shifted in place."""
+
+    def __init__(self, orig) -> None:
+        self.orig = orig
+
+    def __call__(self, model, X, is_train):
+        if is_train or X.ndim != 2:
+            return self.orig(model, X, is_train)
+        import numpy
+
+        Y = X - X.mean(axis=1, keepdims=True)
+        square = Y * Y
+        var = square.sum(axis=1, keepdims=True)
+        # as numpy's var divides: by an intp count, so float32 sums are divided in float64
+        numpy.true_divide(var, numpy.intp(X.shape[1]), out=var, casting="unsafe")
+        var += 1e-08
+        Y *= var ** (-1.0 / 2.0)
+        Y *= model.get_param("G")
+        Y += model.get_param("b")
+        return Y, _no_backprop
 
 
 class _EmbedMemo:
@@ -125,13 +152,14 @@ def _is_multi_hash_embed(node) -> bool:
 
 
 def install(nlp) -> int:
-    """Give the maxout layers and the hash embeddings of every pipe the inference paths above (only on
-    thinc's CPU NumpyOps). Returns how many layers were changed."""
+    """Give the maxout and layer-norm layers and the hash embeddings of every pipe the inference paths
+    above (only on thinc's CPU NumpyOps). Returns how many layers were changed."""
     from thinc.api import NumpyOps
     import importlib
 
     chain_module = importlib.import_module("thinc.layers.chain")
     maxout_module = importlib.import_module("thinc.layers.maxout")
+    layernorm_module = importlib.import_module("thinc.layers.layernorm")
 
     changed = 0
     for _, pipe in nlp.pipeline:
@@ -143,6 +171,9 @@ def install(nlp) -> int:
                 continue
             if node.name == "maxout" and node._func is maxout_module.forward:
                 node._func = _MaxoutInference(node._func)
+                changed += 1
+            elif node.name == "layernorm" and node._func is layernorm_module.forward:
+                node._func = _LayerNormInference(node._func)
                 changed += 1
             elif node._func is chain_module.forward and _is_multi_hash_embed(node):
                 node._func = _EmbedMemo(node._func)

@@ -230,26 +230,21 @@ class _TokenRows:
         if not len(sdoc):
             return
         array = sdoc.to_array(self.attrs)
-        rows = array.tolist()
-        heads = array[:, 6].astype(numpy.int64).tolist()  # the head's offset from the token, < 0 to the left
-        index_of = []  # output index of each spaCy token, -1 for spaces (left out)
-        k = len(tokens)
-        for row in rows:
-            if row[8]:
-                index_of.append(-1)
-            else:
-                index_of.append(k)
-                k += 1
-        names, pos_names = self.names, self.pos_names
-        for i, (idx, length, lemma, pos, tag, dep, _, ent, space) in enumerate(rows):
-            if space:
-                continue
-            h = index_of[i + heads[i]]
-            if h < 0:
-                h = index_of[i]
-            start = base + idx
-            tokens.append(Token(start, start + length, names[lemma], pos_names[pos], names[tag], names[dep], h,
-                                names[ent]))
+        kept = array[:, 8] == 0  # spaces are left out
+        index_of = numpy.cumsum(kept) - 1 + len(tokens)  # output index of each spaCy token
+        index_of[~kept] = -1
+        i = numpy.arange(len(array))
+        # the head's offset from the token is stored as an unsigned number: < 0 (to the left) wraps
+        h = index_of[i + array[:, 6].astype(numpy.int64)]
+        h = numpy.where(h < 0, index_of, h)  # a head on a space: the token itself
+        rows = array[kept]
+        start = rows[:, 0].astype(numpy.int64) + base
+        names = self.names.__getitem__
+        # columns, each converted in one call, then one Token per row (the same values as row by row)
+        end = start + rows[:, 1].astype(numpy.int64)
+        tokens.extend(map(Token, start.tolist(), end.tolist(), map(names, rows[:, 2].tolist()),
+                          map(self.pos_names.__getitem__, rows[:, 3].tolist()), map(names, rows[:, 4].tolist()),
+                          map(names, rows[:, 5].tolist()), h[kept].tolist(), map(names, rows[:, 7].tolist())))
 
 
 class Language:
