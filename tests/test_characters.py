@@ -412,3 +412,52 @@ def test_object_pronoun_of_the_names_own_sentence_is_someone_else():
             "Mara pulled her coat tighter.\n")
     doc = run(text)
     assert char_named(doc, "Mara").gender == "she"
+
+
+# Familiar forms of given names that stand for a man's and a woman's name alike (Frankie: Francis or
+# Frances). No pronoun follows any of these people, so nothing else decides their gender.
+_AMBIGUOUS_NICKNAMES = """The ferry left the harbour at noon. Frankie Dell stood at the rail and counted the gulls.
+
+"They follow the boats for the bread," said Kit Marlowe, who had crossed many times.
+
+Chris Pender laughed at that. Georgie Vance and Matty Hollis were already asleep on the bench.
+
+Later the rain came. Frankie Dell went below, and Kit Marlowe followed with the basket. Chris Pender stayed \
+on deck until the lights of the town showed, and Georgie Vance woke Matty Hollis when the engine slowed.
+"""
+
+
+def test_a_nickname_of_both_genders_gives_none():
+    from fabula.characters.names import given_gender, is_given_name
+    for word in ("Frankie", "kit", "chris", "georgie", "matty"):
+        assert given_gender(word) is None
+        assert is_given_name(word)
+    assert given_gender("fanny") == "she" and given_gender("frank") == "he"
+    assert not is_given_name("harbour")
+    doc = run(_AMBIGUOUS_NICKNAMES)
+    assert char_named(doc, "Frankie Dell").gender == "unknown"
+
+
+def test_analysis_does_not_depend_on_the_hash_seed(tmp_path):
+    # Once, the gender of "Frankie Dell" and the like came from the iteration order of a set of strings,
+    # which PYTHONHASHSEED changes: "he" in one run, "she" in the next (seeds 0 and 1 disagreed on four of
+    # these five names).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import fabula
+    root = str(Path(fabula.__file__).resolve().parent.parent)  # the fabula this test imported
+    src = tmp_path / "story.txt"
+    src.write_text(_AMBIGUOUS_NICKNAMES, encoding="utf-8")
+    outs = []
+    for seed in ("0", "1"):
+        out = tmp_path / f"seed{seed}.json"
+        env = dict(os.environ, PYTHONHASHSEED=seed,
+                   PYTHONPATH=os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))))
+        r = subprocess.run([sys.executable, "-m", "fabula", "analyze", str(src), "-o", str(out), "-q"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy
 
-from .names import given_gender, fold, honorifics, not_names, person_nouns, title_key, titles
+from .names import fold, honorifics, is_given_name, not_names, person_nouns, title_key, titles
 
 SPEECH_VERBS = frozenset("""
 say tell ask reply cry answer exclaim whisper mutter shout continue add observe remark return repeat
@@ -497,7 +497,7 @@ def score_candidates(tv: TokenView, cands: list[Candidate]) -> None:
                 or any(toks[j].dep == "conj" and toks[j].head == last and toks[j].entity == "PERSON"
                        for j in range(c.e, min(n, c.e + 4)))):
             p += 0.5  # "Brahms and Mozart": people listed together
-        if given_gender(c.words[0]) and not (prv >= 0 and lower[prv] in PLACE_PREPS):
+        if is_given_name(c.words[0]) and not (prv >= 0 and lower[prv] in PLACE_PREPS):
             p += 0.7  # a common given name
         if nxt < n and lower[nxt] in WHO:
             p += 0.7

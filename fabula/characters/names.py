@@ -65,15 +65,22 @@ def _given_gender() -> dict[str, str]:
 
 
 def given_gender(word: str) -> str | None:
-    """The gender a given name usually carries ('he'/'she'), or None when unknown."""
+    """The gender a given name usually carries ('he'/'she'), or None when unknown.
+
+    A familiar form takes the gender of the formal names it stands for when they agree; one that stands
+    for both a man's and a woman's name ("Frankie": Francis or Frances, "Chris", "Kit") says nothing."""
     g = _given_gender()
     w = word.lower()
     if w in g:
         return g[w]
-    for formal in given_forms(w):
-        if formal in g:
-            return g[formal]
-    return None
+    found = {g[formal] for formal in given_forms(w) if formal in g}
+    return found.pop() if len(found) == 1 else None
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a known given name or a familiar form of one, whatever gender it carries."""
+    g = _given_gender()
+    return any(formal in g for formal in given_forms(word.lower()))
 
 
 def given_forms(word: str) -> frozenset[str]:
