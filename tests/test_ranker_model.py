@@ -35,7 +35,15 @@ def test_tree_scorer_walks_every_tree_to_its_leaf():
 def test_ranker_model_uses_the_second_round_when_there_is_one():
     model = RankerModel({"weights": {"a": 2.0}, "round2": TREES})
     assert model.scores([{"a": 1.0}]) == LinearScorer({"a": 2.0}).scores([{"a": 1.0}]) == [2.0]
-    assert model.scores2([{"a": 1.0, "b": 5.0}]) == [expected({"a": 1.0, "b": 5.0})]
+    assert model.later[0].scores([{"a": 1.0, "b": 5.0}]) == [expected({"a": 1.0, "b": 5.0})]
+
+
+def test_ranker_model_keeps_its_rounds_in_order_and_stops_at_a_gap():
+    model = RankerModel({"weights": {"a": 2.0}, "round2": TREES, "round3": {"weights": {"b": 1.0}},
+                         "round5": TREES})
+    assert len(model.later) == 2  # round 5 without a round 4 is never reached
+    assert model.later[0].scores([{"b": 5.0}]) == [expected({"b": 5.0})]
+    assert model.later[1].scores([{"a": 1.0, "b": 5.0}]) == [5.0]
 
 
 def test_candidates_are_compared_with_each_other():
@@ -76,3 +84,23 @@ def test_idiolects_favour_the_candidate_who_talks_like_the_quote():
     style, _ = idio.scores(5, [1, 2])
     assert style[2] > style[1]
     assert size[1] > 0
+
+
+def test_idiolect_of_a_labelled_quote_leaves_out_its_own_words():
+    from types import SimpleNamespace
+
+    from fabula.attribution.ranker import Idiolects
+    from fabula.spans import Quote
+
+    said = ["Zounds and gadzooks!", "The weather is fine.", "The weather is fine today."]
+    text, quotes = "", []
+    for s in said:
+        quotes.append(Quote(len(text), len(text) + len(s)))
+        text += s + "\n"
+    at = SimpleNamespace(text=text, quotes=quotes, utts=[[i] for i in range(len(quotes))])
+    # quote 0 is labelled speaker 1 (a later round's confident answer): its own rare words must not
+    # make it look like speaker 1's way of talking
+    style, _ = Idiolects(at, [1, 2, 2]).scores(0, [1, 2])
+    assert 1 not in style  # nothing else speaker 1 said: no evidence either way
+    style, _ = Idiolects(at, [1, 1, 2]).scores(1, [1, 2])
+    assert style[1] < style[2]  # the same words as speaker 2's other quote, none of speaker 1's

@@ -117,27 +117,30 @@ class RankerModel:
 
     def __init__(self, data: dict) -> None:
         self.first = _scorer(data)
-        second = data.get("round2")
-        self.second = _scorer(second) if second else None
+        # later rounds ("round2", "round3", ...): each adds the previous round's answers as features
+        self.later = []
+        while data.get(f"round{len(self.later) + 2}"):
+            self.later.append(_scorer(data[f"round{len(self.later) + 2}"]))
         self.cal = {r: [(float(a), float(b)) for a, b in pts] for r, pts in data.get("calibration", {}).items()}
 
     def scores(self, rows: list[dict]) -> list[float]:
         return self.first.scores(rows)
 
-    def scores2(self, rows: list[dict]) -> list[float]:
-        return (self.second or self.first).scores(rows)
-
     def calibrate(self, prob: float, rule: str) -> float:
-        pts = [pt for pt in self.cal.get(rule, ()) if pt[0] < 0.999]  # a lone candidate says nothing
-        if not pts:
-            return prob
-        # piecewise-linear through (model probability, observed accuracy) points
-        if prob <= pts[0][0]:
-            return pts[0][1]
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-            if prob <= x1:
-                return y0 + (y1 - y0) * (prob - x0) / max(1e-9, x1 - x0)
-        return pts[-1][1]
+        return calibrated(prob, self.cal.get(rule, ()))
+
+
+def calibrated(prob: float, points) -> float:
+    """The probability mapped piecewise-linearly through (model probability, observed accuracy) points."""
+    pts = [pt for pt in points if pt[0] < 0.999]  # a lone candidate says nothing
+    if not pts:
+        return prob
+    if prob <= pts[0][0]:
+        return pts[0][1]
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if prob <= x1:
+            return y0 + (y1 - y0) * (prob - x0) / max(1e-9, x1 - x0)
+    return pts[-1][1]
 
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution.json"

@@ -15,3 +15,4 @@ T_REP = 1.0   # cost of the same speaker in a new paragraph
 T_ALT = 0.5   # reward for A, B, A turn-taking
 T_SAME = 1.0  # reward for one speaker within a paragraph
 TOPK = 5
+SURE = 0.8  # an answer this probable also teaches the next round's idiolects
