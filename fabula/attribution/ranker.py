@@ -77,7 +77,7 @@ class RankerMixin:
             for k in range(n):
                 if first[k] is None and self.rule_speaker is not None:
                     first[k] = self.rule_speaker[k]
-            idiolect = Idiolects(self, sure)
+            idiolect = self.idiolect.relabelled(sure)
             soft = {k: self._softmax(ranked[k][0], sc[k]) for k in ranked}
             ranked = {}
             for k, (cands, rows) in base.items():
@@ -620,9 +620,9 @@ class Idiolects:
     SMOOTH = 300.0  # words of the story's quote distribution mixed into each speaker's
     MAX_WORDS = 60  # a long speech is scored on its first words only
 
-    def __init__(self, at, known: list) -> None:
+    def __init__(self, at, known: list, words: list | None = None) -> None:
         self.at = at
-        self.words = [self._words(k) for k in range(len(at.utts))]
+        self.words = words if words is not None else [self._words(k) for k in range(len(at.utts))]
         self.bg: Counter = Counter()
         self.by: dict[int, Counter] = {}
         self.label = known
@@ -632,6 +632,13 @@ class Idiolects:
                 self.by.setdefault(known[k], Counter()).update(ws)
         self.bg_total = sum(self.bg.values())
         self.by_total = {c: sum(v.values()) for c, v in self.by.items()}
+        self._bag: dict[int, list] = {}
+
+    def relabelled(self, known: list) -> "Idiolects":
+        """The same quotes' words, learnt with other speakers (a later round's confident answers)."""
+        other = Idiolects(self.at, known, self.words)
+        other._bag = self._bag  # same words, same background
+        return other
 
     def _words(self, k: int) -> list[str]:
         at = self.at
@@ -643,30 +650,44 @@ class Idiolects:
                 break
         return out[:self.MAX_WORDS]
 
+    def _bag_of(self, k: int) -> list:
+        """Utterance k's distinct words: (word, times, background probability, its log)."""
+        bag = self._bag.get(k)
+        if bag is None:
+            nv = len(self.bg) + 1
+            bag = []
+            for w, n in Counter(self.words[k]).items():
+                p = (self.bg[w] + 1) / (self.bg_total + nv)
+                bag.append((w, n, p, math.log(p)))
+            self._bag[k] = bag
+        return bag
+
     def scores(self, k: int, cands: list[int]) -> tuple[dict, dict]:
         """Per candidate: mean log-likelihood ratio per word against the story's quotes (0 with no
         tagged quotes), and log(1 + words of tagged speech) the estimate rests on."""
-        ws = self.words[k]
-        if not ws or not self.bg_total:
+        n_words = len(self.words[k])
+        if not n_words or not self.bg_total:
             return {}, {}
-        nv = len(self.bg) + 1
-        bg = [(self.bg[w] + 1) / (self.bg_total + nv) for w in ws]
+        bag = self._bag_of(k)
         style, size = {}, {}
         mu = self.SMOOTH
+        log_mu = math.log(mu)
         for c in cands:
             counts = self.by.get(c)
             if not counts:
                 continue
             total = self.by_total[c]
-            if self.label[k] == c:
-                # the quote's own words are not evidence for its own speaker
-                own = Counter(ws)
-                total -= len(ws)
+            own = self.label[k] == c  # the quote's own words are not evidence for its own speaker
+            if own:
+                total -= n_words
                 if total <= 0:
                     continue
-                llr = sum(math.log((counts.get(w, 0) - own[w] + mu * p) / (total + mu) / p) for w, p in zip(ws, bg))
-            else:
-                llr = sum(math.log((counts.get(w, 0) + mu * p) / (total + mu) / p) for w, p in zip(ws, bg))
-            style[c] = llr / len(ws)
+            # log((a + mu p) / (total + mu) / p) per word; a word the speaker never used gives log mu
+            llr = n_words * (log_mu - math.log(total + mu))
+            for w, n, p, lp in bag:
+                a = counts.get(w, 0) - (n if own else 0)
+                if a > 0:
+                    llr += n * (math.log(a + mu * p) - lp - log_mu)
+            style[c] = llr / n_words
             size[c] = math.log1p(total)
         return style, size
