@@ -327,8 +327,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
                 gi = assignment[qi]
                 if gi is None or novel.quotes[gi].speaker is None:
                     continue
-                rule = "model_tag" if k in at._tag_info and not at._tag_info[k][1] else "model"
-                cal_pairs[rule].append((p, int(to_gold.get(quotes[qi].speaker) == novel.quotes[gi].speaker), f))
+                cal_pairs[at.rules[k]].append((p, int(to_gold.get(quotes[qi].speaker) == novel.quotes[gi].speaker), f))
             seen = set()  # one judgement per gold quote, as the evaluation counts
             for k, u in enumerate(at.utts):
                 for qi in u:
@@ -338,8 +337,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
                     seen.add(gi)
                     right = int(to_gold.get(quotes[qi].speaker) == novel.quotes[gi].speaker)
                     if k in at.model_prob:
-                        rule = "model_tag" if k in at._tag_info and not at._tag_info[k][1] else "model"
-                        stated.append((f, rule, at.model_prob[k], right))
+                        stated.append((f, at.rules[k], at.model_prob[k], right))
                     else:
                         stated.append((f, None, quotes[qi].confidence, right))
     bt = total.accuracy_by_type()

@@ -60,10 +60,10 @@ class RankerMixin:
         if model is None:
             return
         sc = self._batch_scores(ranked, model.scores)
-        picks = {k: self._pick(ranked[k][0], sc[k]) for k in ranked}
+        soft = {k: self._softmax(ranked[k][0], sc[k]) for k in ranked}
+        picks = {k: _best(p) for k, p in soft.items()}
         # later rounds: the same candidate features plus the previous round's answers around each
         # quote (and how sure it was), and idiolects learnt from its confident answers as well
-        base = ranked
         for rnd in range(2, len(model.later) + 3):
             collecting = self.collect is not None and self.collect_round == rnd
             if rnd - 2 >= len(model.later) and not collecting:
@@ -78,25 +78,25 @@ class RankerMixin:
                 if first[k] is None and self.rule_speaker is not None:
                     first[k] = self.rule_speaker[k]
             idiolect = self.idiolect.relabelled(sure)
-            soft = {k: self._softmax(ranked[k][0], sc[k]) for k in ranked}
-            ranked = {}
-            for k, (cands, rows) in base.items():
+            # No named speaker within reach either way: the previous round's turn-taking is all the
+            # evidence there is, and a later round only second-guesses it (in a 1,000-turn untagged
+            # exchange it flipped the turns' phase once; measured cost of keeping: 15 of 24,678 quotes)
+            again = {}
+            for k, (cands, rows) in ranked.items():
+                if k in self._untethered:
+                    continue
                 style, _ = idiolect.scores(k, cands)
                 near = self._near_turns(k, first, soft)
                 rows = [self._later_round(k, c, r, first, style, soft, near) for c, r in zip(cands, rows)]
                 if len(rows) > 1:
                     _add_margin(rows, "style2")
-                ranked[k] = (cands, rows)
-            # No named speaker within reach either way: the previous round's turn-taking is all the
-            # evidence there is, and a later round only second-guesses it (in a 1,000-turn untagged
-            # exchange it flipped the turns' phase once; measured cost of keeping: 15 of 24,678 quotes)
-            ranked_now = {k: v for k, v in ranked.items() if k not in self._untethered}
+                again[k] = (cands, rows)
             if collecting:
-                self.collect.extend((k, c, r) for k, (c, r) in ranked_now.items())
+                self.collect.extend((k, c, r) for k, (c, r) in again.items())
                 break
-            new_sc = self._batch_scores(ranked_now, model.later[rnd - 2].scores)
-            sc = {k: new_sc.get(k, sc[k]) for k in ranked}
-            picks = {k: self._pick(ranked[k][0], sc[k]) for k in ranked}
+            sc = sc | self._batch_scores(again, model.later[rnd - 2].scores)
+            soft = {k: self._softmax(ranked[k][0], sc[k]) for k in ranked}
+            picks = {k: _best(p) for k, p in soft.items()}
         if JOINT:
             picks = self._decode(ranked, sc, known, picks)
         for k, (cid, prob) in picks.items():
@@ -191,13 +191,6 @@ class RankerMixin:
             out[k] = scores[at:at + m]
             at += m
         return out
-
-    @staticmethod
-    def _pick(cands, scores):
-        best = max(range(len(cands)), key=lambda j: scores[j])
-        mx = scores[best]
-        z = sum(math.exp(x - mx) for x in scores)
-        return cands[best], 1.0 / z
 
     @staticmethod
     def _softmax(cands, scores) -> dict:
@@ -570,6 +563,12 @@ class RankerMixin:
             if self.tokens[t.head].lemma.lower() in SPEECH_LEMMAS:
                 gesture = True
         return names, pron, gesture
+
+
+def _best(probs: dict) -> tuple:
+    """The most probable candidate (the first of equals) and its probability."""
+    c = max(probs, key=probs.get)
+    return c, probs[c]
 
 
 # Candidate features compared across one utterance's candidates: the trees score each candidate

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 QUOTE_TYPES = ("explicit", "anaphoric", "implicit")
@@ -295,10 +295,8 @@ class CharacterScore:
     gendered: int = 0  # found speaking characters whose gold gender is he or she
     gender_right: int = 0  # ... and whose predicted gender is the same
 
-    _FIELDS = ("speaking", "found", "predicted", "merged", "spurious", "gendered", "gender_right")
-
     def add(self, other: "CharacterScore") -> "CharacterScore":
-        for k in self._FIELDS:
+        for k in self.counts():
             setattr(self, k, getattr(self, k) + getattr(other, k))
         return self
 
@@ -308,7 +306,7 @@ class CharacterScore:
                 "gender_accuracy": _ratio(self.gender_right, self.gendered)}
 
     def counts(self) -> dict:
-        return {k: getattr(self, k) for k in self._FIELDS}
+        return asdict(self)
 
 
 def score_characters(gold_chars: Sequence[GoldCharacter], gold_quotes: Sequence[GoldQuote],

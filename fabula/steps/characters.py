@@ -209,7 +209,6 @@ class Characters:
         noun_chars = {}
         if not closed:
             from ..characters.cluster import Char
-            from ..characters.names import person_nouns
             pn = person_nouns()
             for key, spans in M.find_noun_characters(tv, taken).items():
                 ch = Char(id=len(cl.chars))
@@ -220,8 +219,9 @@ class Characters:
                     ch.votes.update(_votes_after(tv, ((e, 0) for _, e in spans)).get(0, ()))
                 cl.chars.append(ch)
                 noun_chars[ch.id] = "the " + " ".join(tv.words[k] for k in range(spans[0][0] + 1, spans[0][1]))
+                noun_cls = ch.gender if ch.gender in ("he", "she") else "unknown"
                 for s, e in spans:
-                    items.append(Item(s, e, "noun", e - 1, cls=ch.gender if ch.gender in ("he", "she") else "unknown", char=ch.id))
+                    items.append(Item(s, e, "noun", e - 1, cls=noun_cls, char=ch.id))
                     taken.update(range(s, e))
         for s, e, h, g in M.find_nouns(tv, taken):
             definite = tv.lower[s] == "the"
