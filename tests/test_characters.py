@@ -461,3 +461,44 @@ def test_analysis_does_not_depend_on_the_hash_seed(tmp_path):
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+# A father known only as "Mr. Hale" (often) and a son introduced once by his full name, then "Paul".
+HALES = """Mr. Hale kept the mill at Ashcombe, and Mr. Hale was not a man to waste a candle.
+His younger son, Paul Hale, came home in April. Paul had grown tall at school.
+"You are late," said Mr. Hale. "The coach was slow," Paul said.
+Mr. Hale sent for the miller. Mr. Hale wrote to the bank. Mr. Hale read the paper. Mr. Hale sighed.
+"Supper at seven," said Mr. Hale. Paul nodded. Mr. Hale locked the door, and Mr. Hale went to bed.
+Mr. Hale rose at five. Mr. Hale walked to the mill. Mr. Hale counted the sacks. Paul slept late.
+"Where is the boy?" asked Mr. Hale. Mr. Hale waited. Paul came down at nine.
+"""
+
+
+def test_titled_surname_is_not_the_son_mostly_called_by_his_given_name():
+    doc = run(HALES)
+    father = char_named(doc, "Mr. Hale")
+    son = char_named(doc, "Paul")
+    assert father is not None and son is not None
+    assert father.id != son.id
+    assert "Paul Hale" in {son.name, *son.aliases}
+
+
+# "May" is a month and a modal verb, and here also a young woman's name.
+MAY = """May Fenwick came down to breakfast in a grey dress. May poured the tea.
+"You may go to the village," said her aunt, "if you are back by May Day."
+"Thank you, Aunt Lucy," said May. May took her basket and went out.
+In May the lanes were full of blossom. May walked slowly. "Good morning," May said to the carter.
+"""
+
+
+def test_a_month_that_is_a_given_name_is_a_character():
+    doc = run(MAY)
+    may = char_named(doc, "May Fenwick")
+    assert may is not None and may.gender == "she"
+    assert "May" in {may.name, *may.aliases}
+    # the month and the modal verb are not her
+    text = doc.text
+    named = {(m.start, m.end) for m in doc.mentions if m.character == may.id}
+    month = text.index("In May") + 3
+    modal = text.index("may go")
+    assert (month, month + 3) not in named and (modal, modal + 3) not in named

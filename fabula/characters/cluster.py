@@ -253,11 +253,14 @@ class Clusterer:
         if title is not None and title not in GIVEN_TITLES and self.forms:
             # "Mr. Morland" is not "James Morland" when James is mostly called "James": the titled
             # surname then usually names his father (or her mother). A full name that is only an
-            # occasional introduction ("Fitzwilliam Darcy" beside "Mr. Darcy") does attach.
+            # occasional introduction ("Fitzwilliam Darcy" beside "Mr. Darcy") does attach, unless the
+            # bare given name is what the book mostly calls that person ("Paul", once "Paul Wilcox" and
+            # never "Wilcox"; Cyril Fielding is mostly "Fielding").
             n_form = self.forms.get((title, (word,)), 0)
             if title_marital(title) != "unmarried":
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
-                       or self._given_alone(self.chars[cid]) <= 0.5 * n_form]
+                       or self._given_alone(self.chars[cid])
+                       <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))]
             if title_marital(title) == "married":
                 # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
@@ -307,6 +310,10 @@ class Clusterer:
         g = "he" if he > she else "she"
         kept = [cid for cid in options if self.chars[cid].gender in (g, "unknown")]
         return tuple(kept) if kept else tuple(options)
+
+    def _other_uses(self, c: Char, surname: str) -> int:
+        """How often a character is named other than by the bare given name: full names, bare surname."""
+        return sum(n for (_, k), n in c.forms.items() if len(k) >= 2) + self.forms.get((None, (surname,)), 0)
 
     def _given_alone(self, c: Char) -> int:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy
 
-from .names import fold, honorifics, is_given_name, not_names, person_nouns, title_key, titles
+from .names import fold, given_gender, honorifics, is_given_name, not_names, person_nouns, title_key, titles
 
 SPEECH_VERBS = frozenset("""
 say tell ask reply cry answer exclaim whisper mutter shout continue add observe remark return repeat
@@ -231,6 +231,20 @@ def strip_initial_words(cands: list[Candidate], common: frozenset) -> None:
             c.initial = False
 
 
+# Words before a month that make it a date ("in May", "the first of May", "until May").
+_BEFORE_DATE = frozenset("in of since until till last next early late mid during through".split())
+
+
+def _date_use(tv: TokenView, i: int) -> bool:
+    """Token i is a month that is also a given name ("May"), used as a date here: "in May", "May 4",
+    "May Day"."""
+    w = tv.lower[i]
+    if w not in not_names() or not given_gender(w):
+        return False
+    nxt = tv.words[i + 1] if i + 1 < len(tv.words) else ""
+    return i > 0 and tv.lower[i - 1] in _BEFORE_DATE or nxt[:1].isdigit() or nxt == "Day"
+
+
 def find_candidates(tv: TokenView) -> list[Candidate]:
     toks = tv.tokens
     words = tv.words
@@ -271,7 +285,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         first = j
         tag = toks[j].tag
         if title is None:
-            if not (tag in ("NNP", "NNPS") or toks[j].entity == "PERSON" or _allcaps(words[j])):
+            if not (tag in ("NNP", "NNPS") or toks[j].entity == "PERSON" or _allcaps(words[j])) \
+                    or _date_use(tv, j):
                 i += 1
                 continue
         k = j
@@ -348,7 +363,8 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 and toks[first + 1].entity == "PERSON":
             ws = ws[1:]  # "Later Akiko-san poured": the tagger's name starts after the first word
             s_name += 1
-        while len(ws) > 1 and (ws[0].lower().strip(".") in bad or ws[0].lower() in NAME_ADJECTIVES
+        while len(ws) > 1 and (ws[0].lower().strip(".") in bad and not given_gender(ws[0])  # not "May Welland"
+                               or ws[0].lower() in NAME_ADJECTIVES
                                and ws[1].lower() not in _PNOUNS and ws[1].lower() not in bad) \
                 and title is None:
             ws = ws[1:]
@@ -623,7 +639,10 @@ def is_name(c: Candidate, ok: set) -> bool:
     tw = titles()
     words = [w.strip(".") for w in c.key]
     if all(w in bad or w in tw for w in words):
-        return False
+        # a month that is also a given name ("May") names the person the book calls by it in
+        # an accepted full name ("May Welland"), when the word alone was accepted as a person too
+        return len(words) == 1 and given_gender(words[0]) is not None \
+            and any(len(k) >= 2 and k[0] == words[0] for k in ok)
     return True
 
 
@@ -732,7 +751,7 @@ def propagate(tv: TokenView, cands: list[Candidate], keys: set, common: frozense
             i += 1
             continue
         base = w.split("-")[0]
-        if fold(base) not in words_in:
+        if fold(base) not in words_in or _date_use(tv, i):
             i += 1
             continue
         j = i
