@@ -502,3 +502,21 @@ def test_a_month_that_is_a_given_name_is_a_character():
     month = text.index("In May") + 3
     modal = text.index("may go")
     assert (month, month + 3) not in named and (modal, modal + 3) not in named
+
+
+INN = """Tom Ashby came to the inn at dusk, wet through. He asked the landlady for a room.
+"Have you one left?" said the young man.
+The landlady looked him over. "One, at the back," said the landlady. "It is small."
+"Then I will take it," said the young man. He set down his bag.
+"Supper is at eight," said the landlady, and went to the kitchen.
+"""
+
+
+def test_a_description_of_a_known_person_is_not_a_character_of_its_own():
+    doc = analyze(INN)
+    names = {c.name for c in doc.characters}
+    assert "the young man" not in names  # an epithet for Tom Ashby
+    assert "the landlady" in names  # a role, and nobody named: a character
+    tom = char_named(doc, "Tom Ashby")
+    first = next(q for q in doc.quotes if doc.text[q.start:q.end].startswith("Have you"))
+    assert first.speaker == tom.id

@@ -690,9 +690,15 @@ def find_nouns(tv: TokenView, taken: set[int]) -> list[tuple[int, int, int, str]
     return out
 
 
+# "the young man", "the girl", "the old lady": in most novels a narrator's way of naming someone the
+# reader already knows (Winterbourne, Daisy), so such a phrase is left to resolve like a pronoun rather
+# than made a character of its own. Role nouns ("the waiter", "the Professor") are still characters.
+_EPITHET_HEADS = frozenset("man woman girl boy lady gentleman child youth".split())
+
+
 def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
     """Unnamed people a work keeps referring to by one description and lets speak ("said the waiter",
-    "the old man said"): {phrase words: [(start token, end token), ...]} for each such description."""
+    "the mariner said"): {phrase words: [(start token, end token), ...]} for each such description."""
     nouns = person_nouns()
     tw = titles()
     toks = tv.tokens
@@ -718,6 +724,8 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
             continue  # "the man servant": the head is further on
+        if lem in _EPITHET_HEADS:
+            continue
         key = tuple(lower[i + 1:j + 1])
         occ.setdefault(key, []).append((i, j + 1))
         head = toks[j].head
