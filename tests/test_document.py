@@ -90,3 +90,14 @@ def test_entity_recognizer_runs_only_when_a_later_step_reads_entities():
     full = build_pipeline()
     assert language(full).with_entities == any("entities" in s.needs for s in full.steps)
     assert not language(build_pipeline(until="quotes")).with_entities
+
+
+def test_from_columns_makes_what_the_class_makes():
+    from dataclasses import astuple
+    from fabula.spans import LAYER_TYPES, Token, from_columns
+    tokens = [Token(0, 2, "a", "NOUN", "NN", "nsubj", 1, ""), Token(3, 5, "b", "VERB", "VBD", "ROOT", 1, "PERSON")]
+    made = from_columns(Token, *map(list, zip(*map(astuple, tokens))))
+    assert made == tokens and [hash(t) for t in made] == [hash(t) for t in tokens]
+    assert all(from_columns(cls, *([] for _ in cls.__dataclass_fields__)) == [] for cls in LAYER_TYPES.values())
+    with pytest.raises(TypeError):
+        from_columns(Token, [0], [1])
