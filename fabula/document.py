@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields, replace
+from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import FabulaError
 from .sourcemap import SourceMap
-from .spans import LAYER_TYPES, json_rows
+from .spans import LAYER_TYPES, layer_dicts, layer_json
 
 SCHEMA = "fabula/1"
 _WITH_TEXT = ("quotes", "mentions")
@@ -98,19 +99,19 @@ class Document:
         return self.text[span.start:span.end]
 
     def to_json(self) -> dict:
-        return self._json(lambda spans: [s.to_dict() for s in spans])
+        return self._json(layer_dicts)
 
-    def _json(self, rows) -> dict:
-        """to_json with `rows(spans)` making the dicts of one of LAYER_TYPES' layers."""
+    def _json(self, layer) -> dict:
+        """to_json with `layer(spans, extra)` writing each of LAYER_TYPES' layers, `extra` being (name,
+        values) columns added to its rows."""
         out: dict[str, Any] = {"schema": SCHEMA, "text": self.text, "metadata": self.metadata.to_json()}
         for name in LAYER_TYPES:
             if name in self.layers:
-                out[name] = rows(self.layers[name])
-        # Quotes and mentions carry their id and text, so a reader of the JSON needs no slicing.
-        for name in _WITH_TEXT:
-            for i, item in enumerate(out.get(name, ())):
-                item["id"] = i
-                item["text"] = self.text[item["start"]:item["end"]]
+                spans = self.layers[name]
+                extra = ()
+                if name in _WITH_TEXT:  # quotes and mentions carry their id and text: a reader needs no slicing
+                    extra = (("id", range(len(spans))), ("text", [self.text[s.start:s.end] for s in spans]))
+                out[name] = layer(spans, extra)
         for name, spans in self.layers.items():
             if name not in LAYER_TYPES:
                 out[name] = [s.to_dict() if hasattr(s, "to_dict") else s for s in spans]
@@ -118,8 +119,14 @@ class Document:
         return out
 
     def dumps(self, indent: int | None = None) -> str:
-        # json_rows: the same JSON as to_json's dicts would give, made faster; nothing here refers to itself
-        return json.dumps(self._json(json_rows), ensure_ascii=False, indent=indent, check_circular=False)
+        if indent is not None:
+            return json.dumps(self.to_json(), ensure_ascii=False, indent=indent)
+        # json.dumps(self.to_json(), ensure_ascii=False) byte for byte, with the span layers written by
+        # layer_json (a third of the time) and the other members by json.dumps.
+        members = self._json(layer_json)
+        return "{" + ", ".join(encode_basestring(name) + ": " + (value if name in LAYER_TYPES else
+                                                                  json.dumps(value, ensure_ascii=False))
+                               for name, value in members.items()) + "}"
 
     @classmethod
     def from_json(cls, data: dict) -> "Document":

@@ -71,11 +71,14 @@ def test_quotes_and_mentions_carry_id_and_text():
 
 
 def test_dumps_writes_to_json():
-    from fabula.spans import Character, Mention, Quote
+    from fabula.spans import Character, Entity, Mention, Quote, Token
     doc = Document(text='"Hi," said Ann.', layers={
         "quotes": (Quote(1, 4, speaker=0, addressees=(1, 2), type="explicit", confidence=0.75, group=0),),
-        "mentions": (Mention(11, 14, character=0),),
+        "mentions": (Mention(11, 14, character=0), Mention(11, 14), Mention(11, 14, kind="pronoun", character=1)),
         "characters": (Character(0, "Ann", aliases=("Annie",)), Character(1, "Bo")),
+        # strings to escape, None beside ints, an empty layer and a mixed one (written by json.dumps)
+        "tokens": (Token(0, 1, lemma='"'), Token(1, 3, lemma="Hi\u2019\n\\\x01", head=-1), Token(3, 4, lemma='"')),
+        "sentences": (), "entities": (Entity(11, 14, "PERSON"), Mention(11, 14)),
         "extra": ({"any": "thing"},)})
     for indent in (None, 2):
         assert doc.dumps(indent) == json.dumps(doc.to_json(), ensure_ascii=False, indent=indent)
@@ -87,3 +90,14 @@ def test_entity_recognizer_runs_only_when_a_later_step_reads_entities():
     full = build_pipeline()
     assert language(full).with_entities == any("entities" in s.needs for s in full.steps)
     assert not language(build_pipeline(until="quotes")).with_entities
+
+
+def test_from_columns_makes_what_the_class_makes():
+    from dataclasses import astuple
+    from fabula.spans import LAYER_TYPES, Token, from_columns
+    tokens = [Token(0, 2, "a", "NOUN", "NN", "nsubj", 1, ""), Token(3, 5, "b", "VERB", "VBD", "ROOT", 1, "PERSON")]
+    made = from_columns(Token, *map(list, zip(*map(astuple, tokens))))
+    assert made == tokens and [hash(t) for t in made] == [hash(t) for t in tokens]
+    assert all(from_columns(cls, *([] for _ in cls.__dataclass_fields__)) == [] for cls in LAYER_TYPES.values())
+    with pytest.raises(TypeError):
+        from_columns(Token, [0], [1])

@@ -233,14 +233,16 @@ class ConversationMixin:
         return out
 
     def _mentions_in(self, a: int, b: int):
-        i = bisect.bisect_left(self.tok_starts, a)
+        """The mentions of the tokens starting in [a, b), each once, in token order."""
+        keys = self.mention_tokens  # only the tokens that have a mention are visited
+        lo = bisect.bisect_left(keys, bisect.bisect_left(self.tok_starts, a))
+        hi = bisect.bisect_left(keys, bisect.bisect_left(self.tok_starts, b))
         seen = set()
-        while i < len(self.tokens) and self.tokens[i].start < b:
-            m = self.mention_of_token.get(i)
-            if m is not None and id(m) not in seen:
+        for i in keys[lo:hi]:
+            m = self.mention_of_token[i]
+            if id(m) not in seen:
                 seen.add(id(m))
                 yield m
-            i += 1
 
     def _addressees(self, k: int, sp) -> tuple[int, ...]:
         voc = [v for v in self.vocatives[k] if v != sp]

@@ -64,15 +64,11 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         return tuple(Paragraph(a, b) for _, (a, b) in sorted(out.items()))
 
     def _index_tokens(self) -> None:
-        n = len(self.tokens)
-        self.in_quote = [False] * n
-        spans = sorted((q.start, q.end) for q in self.quotes)
-        j = 0
-        for i, t in enumerate(self.tokens):
-            while j < len(spans) and spans[j][1] <= t.start:
-                j += 1
-            if j < len(spans) and spans[j][0] <= t.start < spans[j][1]:
-                self.in_quote[i] = True
+        # a token is in a quote when it starts inside one: each quote marks its run of tokens
+        self.in_quote = [False] * len(self.tokens)
+        for q in self.quotes:
+            i, j = bisect.bisect_left(self.tok_starts, q.start), bisect.bisect_left(self.tok_starts, q.end)
+            self.in_quote[i:j] = [True] * (j - i)
 
     def _index_mentions(self) -> None:
         self.mention_of_token: dict[int, object] = {}
@@ -82,6 +78,7 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
             while i < len(self.tokens) and self.tokens[i].start < m.end:
                 self.mention_of_token[i] = m
                 i += 1
+        self.mention_tokens = sorted(self.mention_of_token)  # for _mentions_in
         for m in self.mentions:
             # recency evidence comes from names only (pronoun links are resolved here, not trusted)
             if m.character is None or m.character not in self.characters or m.kind != "name":

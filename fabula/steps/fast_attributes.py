@@ -19,7 +19,10 @@ outside the supported set) make `build` return None, and the caller keeps spaCy'
 """
 from __future__ import annotations
 
+import math
 import re
+from itertools import product
+from operator import itemgetter
 
 # Token attributes whose Doc.to_array value is the value spaCy's Matcher compares (Token.get_struct_attr).
 _STRING_ATTRS = ("ORTH", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "TAG", "DEP", "LEMMA")
@@ -28,6 +31,7 @@ _SETTABLE = ("POS", "TAG", "DEP", "LEMMA", "MORPH")
 
 FACTORY = "fabula_fast_attribute_ruler"
 _MEMO_LIMIT = 500_000  # distinct token rows remembered (a novel has tens of thousands)
+_MAX_KEYS = 1_000  # index entries one condition may make from its IN tests' values (see FastAttributeRuler)
 
 
 class _Unsupported(Exception):
@@ -126,21 +130,29 @@ class FastAttributeRuler:
         self._single = [tuple(sorted(set(s))) for s in single]
         self._multi = multi
         multi_specs = {i for _, ids, _ in multi for i in ids}
-        # Index the conditions by their exact-value tests so a new token is checked against few of them:
-        # {columns: {values: [(spec id, remaining tests)]}}; conditions without one are always checked.
-        self._indexed: dict = {}
+        # Index the conditions by their exact-value and IN tests so a new token is checked against few of
+        # them: [(getter of the columns, {values: [(spec id, remaining tests)]})], an IN test entered under
+        # each value it allows (while the combinations stay few); conditions without either are always checked.
+        indexed: dict = {}
         self._unindexed: list = []
         for sid, spec in enumerate(self._specs):
             if not self._single[sid] and sid not in multi_specs:
                 continue
-            eq = tuple((col, arg) for col, kind, arg in spec if kind == "eq")
-            rest = tuple(c for c in spec if c[1] != "eq")
+            keyed = [c for c in spec if c[1] in ("eq", "in")]
+            if math.prod(len(arg) for _, kind, arg in keyed if kind == "in") > _MAX_KEYS:
+                keyed = [c for c in keyed if c[1] == "eq"]
+            keyed.sort(key=lambda c: c[0])
+            rest = tuple(c for c in spec if c not in keyed)
             entry = (sid, rest, sid in multi_specs)
-            if eq:
-                cols = tuple(col for col, _ in eq)
-                self._indexed.setdefault(cols, {}).setdefault(tuple(a for _, a in eq), []).append(entry)
+            if keyed:
+                table = indexed.setdefault(tuple(col for col, _, _ in keyed), {})
+                for values in product(*((arg,) if kind == "eq" else sorted(arg) for _, kind, arg in keyed)):
+                    # as itemgetter(*cols) gives them: a tuple, or the value itself for one column
+                    table.setdefault(values if len(values) > 1 else values[0], []).append(entry)
             else:
                 self._unindexed.append(entry)
+        self._indexed = [(itemgetter(*cols), table) for cols, table in indexed.items()]
+        self._searched: dict = {}  # (regex, string id) -> whether it matches, for _holds
         self._attrs = [dict(a) for a in ruler.attrs]
         out = []
         for a in self._attrs:
@@ -171,16 +183,19 @@ class FastAttributeRuler:
             elif kind == "not_in":
                 if value in arg:
                     return False
-            else:  # regex
-                if not arg.search(self.vocab.strings[value]):
+            else:  # regex; the same few patterns test every new token, so each answer is remembered
+                found = self._searched.get((arg, value))
+                if found is None:
+                    found = self._searched[arg, value] = bool(arg.search(self.vocab.strings[value]))
+                if not found:
                     return False
         return True
 
     def _classify(self, row):
         """(pattern numbers of the one-token patterns that match, set of multi-token spec ids that hold)."""
         candidates = list(self._unindexed)
-        for cols, table in self._indexed.items():
-            hit = table.get(tuple(row[c] for c in cols))
+        for values_of, table in self._indexed:
+            hit = table.get(values_of(row))
             if hit:
                 candidates.extend(hit)
         numbers: set[int] = set()
@@ -250,22 +265,23 @@ class FastAttributeRuler:
                 self._forget()
                 by_key = self._by_key
                 classes = [None] * n
-            for i, key in enumerate(keys):
-                if classes[i] is None:
-                    got = by_key.get(key)
-                    if got is None:
-                        got = by_key[key] = self._new_class(rows[i].tolist())
-                    classes[i] = got
+            for i in [i for i, c in enumerate(classes) if c is None]:
+                got = by_key.get(keys[i])
+                if got is None:
+                    got = by_key[keys[i]] = self._new_class(rows[i].tolist())
+                classes[i] = got
             self._sync()
         extra: dict[int, list[int]] = {}
         if self._multi:
             info = self._classes
-            marked = [i for i, c in enumerate(classes) if info[c][1]]
+            holds = [info[c][1] for c in classes]  # per token, the multi-token conditions it meets
+            marked = [i for i, h in enumerate(holds) if h]
             if marked:
                 for number, ids, target in self._multi:
-                    length = len(ids)
+                    length, first = len(ids), ids[0]
                     for start in marked:
-                        if start + length <= n and all(ids[k] in info[classes[start + k]][1] for k in range(length)):
+                        if first in holds[start] and start + length <= n \
+                                and all(ids[k] in holds[start + k] for k in range(1, length)):
                             extra.setdefault(start + target, []).append(number)
         index = numpy.array(classes, dtype=numpy.intp)
         mask = self._class_mask[index]
@@ -286,6 +302,7 @@ class FastAttributeRuler:
 
     def _forget(self) -> None:
         self._by_key = {}
+        self._searched = {}
         self._classes = []
         self._pending = []
 

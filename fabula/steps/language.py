@@ -9,7 +9,7 @@ from itertools import islice
 from ..document import Document
 from ..errors import FabulaError
 from ..limits import DEFAULT_LIMITS
-from ..spans import Entity, Sentence, Token
+from ..spans import Entity, Sentence, Token, from_columns
 from .fast_attributes import install as install_fast_attributes
 from .fast_network import install as install_fast_network
 from .fast_ops import install as install_numpy_gemm
@@ -212,8 +212,10 @@ class StringNames(dict):
 
 
 class _TokenRows:
-    """fabula Tokens from a spaCy Doc, read through Doc.to_array (the same values as Token.idx, len(text),
-    lemma_, pos_, tag_, dep_, head.i and ent_type_, without a spaCy Token object per attribute)."""
+    """fabula Tokens from spaCy Docs, read through Doc.to_array (the same values as Token.idx, len(text),
+    lemma_, pos_, tag_, dep_, head.i and ent_type_, without a spaCy Token object per attribute). The
+    docs' arrays are gathered by `add` and converted together by `tokens`: the conversion's dozen
+    numpy steps run once per novel, not once per paragraph."""
 
     def __init__(self, vocab) -> None:
         from spacy import attrs
@@ -223,28 +225,38 @@ class _TokenRows:
                       attrs.ENT_TYPE, attrs.IS_SPACE]
         self.names = StringNames(vocab.strings)
         self.pos_names = NAMES  # Token.pos_ reads this table
+        self.arrays: list = []
+        self.bases: list[int] = []
 
-    def extend(self, tokens: list, sdoc, base: int) -> None:
+    def add(self, sdoc, base: int) -> None:
+        """The tokens of `sdoc`, a piece of the text starting at offset `base`."""
+        if len(sdoc):
+            self.arrays.append(sdoc.to_array(self.attrs))
+            self.bases.append(base)
+
+    def tokens(self) -> list[Token]:
         import numpy
 
-        if not len(sdoc):
-            return
-        array = sdoc.to_array(self.attrs)
+        if not self.arrays:
+            return []
+        array = numpy.concatenate(self.arrays)
+        base = numpy.repeat(numpy.array(self.bases, dtype=numpy.int64), [len(a) for a in self.arrays])
         kept = array[:, 8] == 0  # spaces are left out
-        index_of = numpy.cumsum(kept) - 1 + len(tokens)  # output index of each spaCy token
+        index_of = numpy.cumsum(kept) - 1  # output index of each spaCy token
         index_of[~kept] = -1
         i = numpy.arange(len(array))
         # the head's offset from the token is stored as an unsigned number: < 0 (to the left) wraps
         h = index_of[i + array[:, 6].astype(numpy.int64)]
         h = numpy.where(h < 0, index_of, h)  # a head on a space: the token itself
         rows = array[kept]
-        start = rows[:, 0].astype(numpy.int64) + base
+        start = rows[:, 0].astype(numpy.int64) + base[kept]
         names = self.names.__getitem__
-        # columns, each converted in one call, then one Token per row (the same values as row by row)
+        # columns, each converted in one call, then the Tokens made from them (the same values as row by row)
         end = start + rows[:, 1].astype(numpy.int64)
-        tokens.extend(map(Token, start.tolist(), end.tolist(), map(names, rows[:, 2].tolist()),
-                          map(self.pos_names.__getitem__, rows[:, 3].tolist()), map(names, rows[:, 4].tolist()),
-                          map(names, rows[:, 5].tolist()), h[kept].tolist(), map(names, rows[:, 7].tolist())))
+        strings = [list(map(names, rows[:, col].tolist())) for col in (2, 4, 5, 7)]
+        return from_columns(Token, start.tolist(), end.tolist(), strings[0],
+                            list(map(self.pos_names.__getitem__, rows[:, 3].tolist())), strings[1], strings[2],
+                            h[kept].tolist(), strings[3])
 
 
 class Language:
@@ -268,7 +280,6 @@ class Language:
             for s, e in _chunks(text, par.start, par.end, limits.max_chunk_chars):
                 pieces.append((pi, s, e))
         sentences: list[Sentence] = []
-        tokens: list[Token] = []
         entities: list[Entity] = []
         total = len(pieces)
         step = max(1, total // 100)
@@ -280,7 +291,7 @@ class Language:
             sdocs = nlp.pipe(texts, batch_size=self.batch_size)
         token_rows = _TokenRows(nlp.vocab)
         for n, (sdoc, (pi, base, _)) in enumerate(zip(sdocs, pieces)):
-            token_rows.extend(tokens, sdoc, base)
+            token_rows.add(sdoc, base)
             for sent in sdoc.sents:
                 s = base + sent.start_char
                 e = base + sent.end_char
@@ -295,4 +306,4 @@ class Language:
             if n % step == 0 or n == total - 1:
                 settings.report("language", n + 1, total)
         # Without the recognizer the layer is still there, empty, so the chain's needs hold.
-        return {"sentences": tuple(sentences), "tokens": tuple(tokens), "entities": tuple(entities)}
+        return {"sentences": tuple(sentences), "tokens": tuple(token_rows.tokens()), "entities": tuple(entities)}
