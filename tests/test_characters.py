@@ -520,3 +520,22 @@ def test_a_description_of_a_known_person_is_not_a_character_of_its_own():
     tom = char_named(doc, "Tom Ashby")
     first = next(q for q in doc.quotes if doc.text[q.start:q.end].startswith("Have you"))
     assert first.speaker == tom.id
+
+
+def _brothers() -> str:
+    # The elder brother is plain "Mr. Ashford" (often); the younger is told apart as "Mr. Henry Ashford".
+    elder = " ".join(f"Mr. Ashford {verb} the {thing}." for verb, thing in [
+        ("walked", "fields"), ("read", "letters"), ("mended", "gate"), ("counted", "sheep"), ("crossed", "brook"),
+        ("fed", "horses"), ("wound", "clock"), ("signed", "lease"), ("visited", "farm"), ("checked", "fences"),
+        ("watched", "sky"), ("paid", "men"), ("locked", "barn"), ("found", "key"), ("closed", "shutters")])
+    return (f"{elder}\nMr. Henry Ashford arrived from London with his wife. \"Brother,\" said Mr. Henry Ashford, "
+            f"\"you look tired.\" Mr. Ashford smiled. \"I am well,\" said Mr. Ashford.\n"
+            f"Mr. Henry Ashford laughed. {elder}\n")
+
+
+def test_a_titled_full_name_used_again_and_again_is_another_man():
+    doc = run(_brothers())
+    elder = char_named(doc, "Mr. Ashford")
+    younger = char_named(doc, "Mr. Henry Ashford")
+    assert elder is not None and younger is not None
+    assert elder.id != younger.id

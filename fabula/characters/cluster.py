@@ -261,6 +261,11 @@ class Clusterer:
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or self._given_alone(self.chars[cid])
                        <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))]
+            # "Mr. John Knightley", written out again and again, is how the book tells John from the
+            # "Mr. Knightley" it names many times more often: two men (one "Mr. Thomas Marvel" among many
+            # "Mr. Marvel"s, or a one-off introduction, is the same man).
+            sur = [cid for cid in sur if self.chars[cid].seed is not None
+                   or not (3 <= (full := self._titled_full(self.chars[cid], title, word)) and n_form > 8 * full)]
             if title_marital(title) == "married":
                 # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
@@ -310,6 +315,11 @@ class Clusterer:
         g = "he" if he > she else "she"
         kept = [cid for cid in options if self.chars[cid].gender in (g, "unknown")]
         return tuple(kept) if kept else tuple(options)
+
+    @staticmethod
+    def _titled_full(c: Char, title: str, surname: str) -> int:
+        """How often a character is named by this title with a given name and this surname."""
+        return sum(n for (t, k), n in c.forms.items() if t == title and len(k) >= 2 and k[-1] == surname)
 
     def _other_uses(self, c: Char, surname: str) -> int:
         """How often a character is named other than by the bare given name: full names, bare surname."""
