@@ -539,3 +539,15 @@ def test_a_titled_full_name_used_again_and_again_is_another_man():
     younger = char_named(doc, "Mr. Henry Ashford")
     assert elder is not None and younger is not None
     assert elder.id != younger.id
+
+
+GENERAL = """Kitty Marsh came to Fenwick Court in June. General Ashby met her at the door; she curtsied.
+General Ashby showed her the gallery, and she admired it. General Ashby talked of his campaigns.
+"You are tired, Miss Marsh," said General Ashby. She was.
+"""
+
+
+def test_a_military_rank_makes_a_man_unless_the_pronouns_clearly_say_otherwise():
+    doc = run(GENERAL)
+    general = char_named(doc, "General Ashby")
+    assert general is not None and general.gender == "he"

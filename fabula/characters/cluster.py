@@ -49,12 +49,15 @@ class Char:
                 return g
         he, she, they = self.votes["he"], self.votes["she"], self.votes["they"]
         tot = he + she
+        if self.ranks and not (she >= 5 and she >= 0.8 * tot):
+            # General, Colonel, Captain: men in most fiction, unless a given name or the pronouns clearly
+            # say otherwise (a few "she"s near "General Tilney" are the heroine's)
+            lex = {given_gender(w) for w in self.given if given_gender(w)}
+            return lex.pop() if len(lex) == 1 else "he"
         if tot < 4 or max(he, she) < 0.8 * tot:
             lex = Counter(given_gender(w) for w in self.given if given_gender(w))
             if len(lex) == 1:
                 return next(iter(lex))
-            if self.ranks and he >= she:
-                return "he"  # Colonel, Captain, Admiral: men, in most fiction, unless pronouns say otherwise
         if tot >= 10 and max(he, she) >= 0.62 * tot:
             return "he" if he > she else "she"
         if tot >= 2:
