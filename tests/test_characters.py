@@ -551,3 +551,15 @@ def test_a_military_rank_makes_a_man_unless_the_pronouns_clearly_say_otherwise()
     doc = run(GENERAL)
     general = char_named(doc, "General Ashby")
     assert general is not None and general.gender == "he"
+
+
+def test_a_wife_named_with_her_own_given_name_is_still_mrs_surname():
+    # "Mrs. Rachel Lynde" now and then, "Mrs. Lynde" far more often: one woman
+    plain = " ".join(f"Mrs. Lynde {verb}." for verb in ("knitted", "watched the road", "sniffed", "nodded",
+                                                         "talked", "sighed", "came in", "sat down", "rose",
+                                                         "frowned", "smiled", "left", "returned", "ate"))
+    text = (f"Mrs. Rachel Lynde lived where the road dipped. {plain}\nMrs. Rachel Lynde said nothing. {plain}\n"
+            f"Everyone knew Mrs. Rachel Lynde. {plain}\n")
+    doc = run(text)
+    rachel = char_named(doc, "Mrs. Rachel Lynde")
+    assert rachel is not None and "Mrs. Lynde" in {rachel.name, *rachel.aliases}

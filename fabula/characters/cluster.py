@@ -266,9 +266,11 @@ class Clusterer:
                        <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))]
             # "Mr. John Knightley", written out again and again, is how the book tells John from the
             # "Mr. Knightley" it names many times more often: two men (one "Mr. Thomas Marvel" among many
-            # "Mr. Marvel"s, or a one-off introduction, is the same man).
-            sur = [cid for cid in sur if self.chars[cid].seed is not None
-                   or not (3 <= (full := self._titled_full(self.chars[cid], title, word)) and n_form > 8 * full)]
+            # "Mr. Marvel"s, or a one-off introduction, is the same man). So for "Miss Lucy Steele" and the
+            # eldest sister, "Miss Steele"; not for a wife's own given name ("Mrs. Rachel Lynde").
+            if title_marital(title) != "married":
+                sur = [cid for cid in sur if self.chars[cid].seed is not None
+                       or not (3 <= (full := self._titled_full(self.chars[cid], title, word)) and n_form > 8 * full)]
             if title_marital(title) == "married":
                 # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
