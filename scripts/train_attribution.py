@@ -189,16 +189,12 @@ def cross_fitted_ece(stated, cal_pairs, folds) -> float:
     quotes, the ranker's probabilities calibrated by points fitted on the other folds only."""
     points = {(f, r): calibration_points([(p, c) for p, c, g in pts if g != f])
               for f in range(folds) for r, pts in cal_pairs.items()}
-    bins = [[0, 0, 0.0] for _ in range(10)]
+    score = QuoteScore()
     for f, rule, conf, right in stated:
         if rule is not None:
             conf = attribution_model.calibrated(conf, points.get((f, rule), ()))
-        b = bins[min(9, int(max(0.0, min(1.0, conf)) * 10))]
-        b[0] += 1
-        b[1] += right
-        b[2] += conf
-    total = sum(b[0] for b in bins)
-    return sum(abs(b[1] - b[2]) for b in bins) / total if total else 0.0
+        score.add_confidence(conf, right)
+    return score.reliability()["ece"] or 0.0
 
 
 def calibration_points(pairs, bins=8):

@@ -98,7 +98,7 @@ class RankerMixin:
             soft = {k: self._softmax(ranked[k][0], sc[k]) for k in ranked}
             picks = {k: _best(p) for k, p in soft.items()}
         if JOINT:
-            picks = self._decode(ranked, sc, known, picks)
+            picks = self._decode(ranked, sc, soft, known, picks)
         for k, (cid, prob) in picks.items():
             speaker[k] = cid
             info = self._tag_info.get(k)
@@ -108,7 +108,7 @@ class RankerMixin:
                 rule[k], qtype[k] = "model", "implicit"
             self.model_prob[k] = model.calibrate(prob, rule[k])
 
-    def _decode(self, ranked, scores, known, picks):
+    def _decode(self, ranked, scores, soft, known, picks):
         """Decode each conversation jointly: a second-order Viterbi over its utterances' speakers.
 
         Tagged utterances are fixed; the others' emissions are the ranker's log-probabilities over
@@ -172,11 +172,7 @@ class RankerMixin:
             path = path[-len(seq):]
             for x, c in zip(seq, path):
                 if x in out and c is not None and c != out[x][0]:
-                    cands = ranked[x][0]
-                    ss = scores[x]
-                    mx = max(ss)
-                    z = sum(math.exp(v - mx) for v in ss)
-                    out[x] = (c, math.exp(ss[cands.index(c)] - mx) / z)
+                    out[x] = (c, soft[x][c])
         return out
 
     @staticmethod

@@ -52,12 +52,11 @@ class Char:
         if self.ranks and not (she >= 5 and she >= 0.8 * tot):
             # General, Colonel, Captain: men in most fiction, unless a given name or the pronouns clearly
             # say otherwise (a few "she"s near "General Tilney" are the heroine's)
-            lex = {given_gender(w) for w in self.given if given_gender(w)}
-            return lex.pop() if len(lex) == 1 else "he"
+            return self._name_gender() or "he"
         if tot < 4 or max(he, she) < 0.8 * tot:
-            lex = Counter(given_gender(w) for w in self.given if given_gender(w))
-            if len(lex) == 1:
-                return next(iter(lex))
+            named = self._name_gender()
+            if named:
+                return named
         if tot >= 10 and max(he, she) >= 0.62 * tot:
             return "he" if he > she else "she"
         if tot >= 2:
@@ -70,6 +69,11 @@ class Char:
         if they >= 3 and they > tot:
             return "they"
         return "unknown"
+
+    def _name_gender(self) -> str | None:
+        """The gender the given names carry, when they agree."""
+        lex = {given_gender(w) for w in self.given} - {None}
+        return next(iter(lex)) if len(lex) == 1 else None
 
     def add(self, form: Form, count: int, votes: Counter | None = None) -> None:
         title, key = form

@@ -181,6 +181,14 @@ class QuoteScore:
         return {t: (_ratio(self.correct_by_type[t], self.gold_by_type[t]) if self.gold_by_type[t] else None)
                 for t in QUOTE_TYPES}
 
+    def add_confidence(self, confidence: float, right) -> None:
+        """One detected gold quotation with a predicted speaker: its stated confidence, right or not."""
+        conf = min(1.0, max(0.0, confidence))
+        b = self.calibration[min(CALIBRATION_BINS - 1, int(conf * CALIBRATION_BINS))]
+        b[0] += 1
+        b[1] += right
+        b[2] += conf
+
     def reliability(self) -> dict:
         """Expected calibration error and per-bin accuracy of the quotes' confidence."""
         total = sum(b[0] for b in self.calibration)
@@ -275,11 +283,7 @@ def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
             if g.type in QUOTE_TYPES:
                 score.correct_by_type[g.type] += 1
         if p.speaker is not None:
-            conf = min(1.0, max(0.0, p.confidence))
-            b = score.calibration[min(CALIBRATION_BINS - 1, int(conf * CALIBRATION_BINS))]
-            b[0] += 1
-            b[1] += right
-            b[2] += conf
+            score.add_confidence(p.confidence, right)
     return score
 
 
