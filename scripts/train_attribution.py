@@ -134,13 +134,17 @@ def fit(groups, C=1.0):
         lr.fit(Xm, y)
         return {"weights": {name: float(w) for name, w in zip(names, lr.coef_[0])}}
     from sklearn.ensemble import HistGradientBoostingClassifier
+    cst = [MONOTONE.get(n, 0) for n in names] if MONOTONE else None
     clf = HistGradientBoostingClassifier(max_depth=TREE_DEPTH, max_iter=TREE_ROUNDS, learning_rate=0.1,
-                                         l2_regularization=1.0, random_state=0)
+                                         l2_regularization=1.0, random_state=0, monotonic_cst=cst)
     clf.fit(Xm, y)
     return export_trees(clf, names, Xm[:2000])
 
 
 TREE_DEPTH, TREE_ROUNDS = 6, 150
+# Later rounds may not turn the previous round's own answer against it (--monotone)
+MONOTONE: dict = {}
+_MONOTONE = {"r1_p": 1, "r1_pick": 1, "r1_p_margin": 1}
 
 
 def export_trees(clf, names, sample) -> dict:
@@ -164,6 +168,7 @@ def export_trees(clf, names, sample) -> dict:
     return data
 
 
+INNER_FOLDS = 4  # set by --inner-folds; 1 = later rounds learn from in-sample answers
 ROUNDS = 2  # measured (CV harness, gold cast): a third round 19,801 correct quotes against 19,799
 
 
@@ -172,11 +177,21 @@ def train_rounds(data, names, rounds=None):
     their probabilities) around each quote, from a model trained on the rounds before it."""
     raw = fit([ex for n in names for ex in data[n][2]])
     model = attribution_model.RankerModel(raw)
+    # A later round learns how far to trust the round before it, so its rows must come from a
+    # model that has not seen the novel, as at run time (in-sample answers are too sure of themselves)
+    inner = {n: i % INNER_FOLDS for i, n in enumerate(names)} if INNER_FOLDS > 1 else {}
+    before = {}
+    if inner and (rounds or ROUNDS) > 2:
+        raise SystemExit("cross-fitted rows for a third round are not implemented")
+    if inner:
+        for f in range(INNER_FOLDS):
+            others = [n for n in names if inner[n] != f]
+            before[f] = attribution_model.RankerModel(fit([ex for n in others for ex in data[n][2]]))
     for rnd in range(2, (rounds or ROUNDS) + 1):
         rows = []
         for n in names:
             novel, doc, _ = data[n]
-            rows.extend(examples(novel, doc, model, rnd=rnd))
+            rows.extend(examples(novel, doc, before.get(inner.get(n), model), rnd=rnd))
         raw = dict(raw)
         raw[f"round{rnd}"] = fit(rows)
         model = attribution_model.RankerModel(raw)
@@ -219,6 +234,7 @@ def calibration_points(pairs, bins=8):
 
 
 def main(argv=None) -> int:
+    global LEARNER, INNER_FOLDS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="PDNC folder (with one sub-folder per novel)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by novel")
@@ -226,13 +242,19 @@ def main(argv=None) -> int:
     ap.add_argument("--ranker", action="store_true", help="also train the learned candidate ranker")
     ap.add_argument("--end-to-end", action="store_true",
                     help="with --ranker --cv-only: score held-out novels without the cast")
+    ap.add_argument("--inner-folds", type=int, default=INNER_FOLDS,
+                    help="novel folds that give the second round its first-round answers (1: in-sample)")
+    ap.add_argument("--monotone", action="store_true",
+                    help="later rounds' scores never fall as the previous round's probability rises")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--learner", choices=("trees", "linear"), default="trees",
                     help="candidate scorer: boosted trees (default) or logistic regression")
     args = ap.parse_args(argv)
     folders = novel_folders(args.corpus)
-    global LEARNER
     LEARNER = args.learner
+    INNER_FOLDS = args.inner_folds
+    if args.monotone:
+        MONOTONE.update(_MONOTONE)
     if not args.ranker:
         return calibrate(folders, None if args.cv_only else CAL_OUT)
     return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end)

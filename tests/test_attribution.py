@@ -244,3 +244,31 @@ def test_narration_ending_in_a_colon_introduces_the_quote_before_narration_after
     text = TWO_TURNS + ('The cup slipped from her fingers. Ada gasped: "It is broken!" '
                         'Then Mina went to fetch a cloth.\n')
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "Ada"]
+
+
+@pytest.mark.parametrize("last, speaker, qtype", [
+    # a verb that tags speech only with its particle ("broke in", "cut in")
+    ('"But it is late," broke in Joss, "and I am tired."', "Joss", "explicit"),
+    # the owner of the voice speaks
+    ('"It is cold out there," said the voice of Joss from the hall.', "Joss", "explicit"),
+    # not a speech verb, but an inverted tag right after the quote says who spoke
+    ('"He means he is cold," interpreted Joss.', "Joss", "explicit"),
+    # a speech noun owned by a name
+    ('"I shall not stay long," was Joss\'s thought.', "Joss", "explicit"),
+    # "cried her husband": the husband speaks, not "her"
+    ('"It always is," cried her husband, laughing.', "Joss", "anaphoric"),
+], ids=["particle", "voice-of", "inverted-any-verb", "speech-noun", "possessive-kin"])
+def test_tag_forms_that_name_the_speaker(last, speaker, qtype):
+    text = TWO_TURNS + '"Dinner is late again," said Mina.\n\n' + last + "\n"
+    got = attribute(text, TWO)
+    assert got[-1][1] == speaker and got[-1][2].type == qtype
+
+
+def test_narration_ending_on_its_speech_verb_and_a_comma_tags_the_quote_after_it():
+    # the tag before the quote, not the "cried out" of the narration after it
+    text = (TWO_TURNS + 'Mina rapturously exclaimed, "It is he; I know it is!" and was hastening to the gate, '
+            'when Joss cried out, "Indeed, Mina, I think you are mistaken."\n')
+    got = dict(speakers(text, TWO))
+    assert got["It is he; I know it is!"] == "Mina"
+    assert got["Indeed, Mina, I think you are mistaken."] == "Joss"
+

@@ -563,3 +563,15 @@ def test_a_wife_named_with_her_own_given_name_is_still_mrs_surname():
     doc = run(text)
     rachel = char_named(doc, "Mrs. Rachel Lynde")
     assert rachel is not None and "Mrs. Lynde" in {rachel.name, *rachel.aliases}
+
+
+def test_a_bare_surname_is_not_the_wife_known_only_as_mrs_surname():
+    # "Mrs. Pellow" and, in the same scenes, "Pellow" himself, never otherwise named
+    text = ("Mrs. Pellow poured the wine. \"It's late,\" Pellow said. Mrs. Pellow laughed at him.\n"
+            "Pellow lit his pipe. \"Stay a while,\" said Mrs. Pellow. Pellow shook his head.\n"
+            "\"I must go,\" said Pellow, and Mrs. Pellow saw him to the door.\n")
+    doc = run(text)
+    wife = char_named(doc, "Mrs. Pellow")
+    husband = char_named(doc, "Pellow")
+    assert wife is not None and husband is not None
+    assert wife.id != husband.id

@@ -17,7 +17,7 @@ SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry en
 observation response retort comment reproach rejoinder greeting protest salutation word words
 explanation reproof assurance advice suggestion entreaty contribution consolation injunction amendment
 conclusion ejaculation apology confession objection interruption
-murmur saying""".split())
+murmur saying thought thoughts reasoning language addition supplement""".split())
 # kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
 KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
         "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),

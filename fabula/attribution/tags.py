@@ -9,6 +9,13 @@ from .lexicon import KIN, SPEECH_NOUNS, SUBJ_DEPS
 from .tuning import PREV_NARRATION
 
 
+# verbs that tag speech only with a particle ("broke in", "cut in", "chimed in")
+_PHRASAL = {"break": ("in", "out", "forth"), "cut": ("in",), "chime": ("in",), "strike": ("in",),
+            "pipe": ("up",), "speak": ("up",)}
+# "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
+_VOICE_NOUNS = frozenset({"voice", "voices", "tones", "lips"})
+
+
 class TagsMixin:
 
     def _tok_range(self, a: int, b: int) -> range:
@@ -46,7 +53,9 @@ class TagsMixin:
                     if self._introduces_next(k - 1, prev_last.end, prev_par.end):
                         before_start = prev_last.end
         regions.append(("before", before_start, first.start))
-        regions = self._before_first(regions, (":",))
+        # 'Marianne rapturously exclaimed, "It is he!" and was hastening on, when Elinor cried out':
+        # narration that ends on its speech verb and a comma or dash is this quote's own tag
+        regions = self._before_first(regions, (":",), lead_in=(",", "-", "\u2014"))
         for where, a, b in regions:
             toks = [i for i in self._tok_range(a, b) if not self.in_quote[i]]
             if where == "after":
@@ -56,7 +65,9 @@ class TagsMixin:
             # a gesture verb is a tag only when it opens the narration right after the quote
             # ('"Yes, indeed," nodded Evie'), not in "Anna sighed and looked away"
             lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
-            verbs = [i for i in toks if self.tokens[i].lemma.lower() in SPEECH_LEMMAS
+            verbs = [i for i in toks if (self.tokens[i].lemma.lower() in SPEECH_LEMMAS
+                                         or self._phrasal_speech(i)
+                                         or i == lead and self._inverted_tag(i, toks))
                      and self.tokens[i].pos in ("VERB", "AUX")
                      and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
                      and (self.tokens[i].lemma.lower() != "go" or self._goes_on(i))]
@@ -77,7 +88,7 @@ class TagsMixin:
                     self.tag_verb[k] = (v, toks)
                     return got
             # "was Henry's answer", "the reply of the old man", "an exclamation of Catherine's"
-            for i in toks:
+            for i in (reversed(toks) if where == "before" else toks):  # the nearest to the quote first
                 if self.tokens[i].lemma.lower() in SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
                     for j in toks:
                         tj = self.tokens[j]
@@ -117,15 +128,53 @@ class TagsMixin:
                             break
         return None
 
-    def _before_first(self, regions, marks):
+    def _before_first(self, regions, marks, lead_in=()):
         """The regions to search, the narration before first when, for a one-piece quote, it ends on
-        one of `marks` ('Ada gasped: "...'): then it, not the narration after, is the quote's own tag."""
+        one of `marks` ('Ada gasped: "...'), or on one of `lead_in` right after a speech verb ('Ada
+        said to her--"...'): then it, not the narration after, is the quote's own tag."""
         if any(r[0] == "between" for r in regions):
             return regions
         before = [r for r in regions if r[0] == "before"]
-        if before and self.text[before[0][1]:before[0][2]].rstrip(" \n\"'\u201c\u2018")[-1:] in marks:
+        if not before:
+            return regions
+        a, b = before[0][1], before[0][2]
+        tail = self.text[a:b].rstrip(" \n\"'\u201c\u2018")
+        if tail[-1:] in marks or tail[-1:] in lead_in and self._speech_verb_ends(a, b):
             return before + [r for r in regions if r[0] != "before"]
         return regions
+
+    def _speech_verb_ends(self, a: int, b: int) -> bool:
+        """The narration's last clause is a speech verb with at most a few words after it ("Marianne
+        exclaimed,", "Darcy, drawing near, said to her--", "cried Anne, turning,")."""
+        toks = [i for i in self._tok_range(a, b) if not self.in_quote[i] and self.tokens[i].pos not in ("PUNCT", "SPACE")]
+        for i in reversed(toks[-4:]):
+            t = self.tokens[i]
+            if t.pos in ("VERB", "AUX") and (t.lemma.lower() in SPEECH_LEMMAS or self._phrasal_speech(i)) \
+                    and t.lemma.lower() not in GESTURE_LEMMAS:
+                return all(self.tokens[j].head == i or self.tokens[self.tokens[j].head].head == i
+                           for j in toks[toks.index(i) + 1:])
+        return False
+
+    def _phrasal_speech(self, v: int) -> bool:
+        """'broke in Adela', 'Mrs. Braddock put in', 'chimed in the girl': verbs that tag speech
+        only with their particle."""
+        parts = _PHRASAL.get(self.tokens[v].lemma.lower())
+        if not parts:
+            return False
+        return any(self.tokens[j].head == v and self.text[self.tokens[j].start:self.tokens[j].end].lower() in parts
+                   for j in range(v + 1, min(v + 3, len(self.tokens))))
+
+    def _inverted_tag(self, v: int, toks: list[int]) -> bool:
+        """'"It's work he wants," interpreted Helen.': a past-tense verb opening the narration right
+        after a quote that ends mid-sentence, its subject a name after it, is a speech tag whatever
+        the verb."""
+        t = self.tokens[v]
+        if t.tag != "VBD" or t.pos != "VERB" or t.lemma.lower() in ("be", "have", "do") or not toks or toks[0] != v:
+            return False
+        before = self.text[max(0, t.start - 4):t.start].rstrip(" \n\"'\u201d\u2019")
+        if before[-1:] not in (",", "!", "?"):
+            return False
+        return v + 1 in toks and self.tokens[v + 1].pos == "PROPN"
 
     def _goes_on(self, v: int) -> bool:
         """'she went on': "go" is a speech verb only with "on"."""
@@ -229,6 +278,9 @@ class TagsMixin:
                     break
                 tk = self.tokens[i]
                 w = self.text[tk.start:tk.end].lower()
+                if tk.pos == "PRON" and w in ("his", "her", "my", "their") and tk.dep == "poss" \
+                        and v < tk.head < v + 5 and self.tokens[tk.head].pos == "NOUN":
+                    continue  # "cried her husband": the noun the possessive goes with
                 if tk.pos == "PRON" and w not in ("he", "she", "i", "they", "we"):
                     break
                 if i == v + 1 and w in ("in", "out", "up", "on", "forth") and tk.pos in ("ADP", "ADV", "PART"):
@@ -268,10 +320,32 @@ class TagsMixin:
                 if subj:
                     break
         for i in subj:
-            got = self._resolve(self._antecedent(i), k)
+            got = self._resolve(self._antecedent(self._voice_owner(i)), k)
             if got:
                 return got
+        if not any(self.tokens[i].pos != "PUNCT" for i in toks if i < v):
+            # '"...," said Ralph good-humoredly': the parser made "good" the subject and Ralph its own;
+            # in an inverted tag the name right after the verb speaks
+            i = v + 1
+            m = self.mention_of_token.get(i)
+            if i in tokset and i not in subj and m is not None and m.kind == "name" and \
+                    m.character in self.characters and self.tokens[i].dep not in ("pobj", "dobj", "dative"):
+                return self._resolve(i, k)
         return None
+
+    def _voice_owner(self, i: int) -> int:
+        """For "the voice of Mr. Haq" or "May's eager voice", the token naming whose voice it is."""
+        t = self.tokens[i]
+        if t.pos != "NOUN" or self.text[t.start:t.end].lower() not in _VOICE_NOUNS:
+            return i
+        for j in range(max(0, i - 4), min(len(self.tokens), i + 8)):
+            tj = self.tokens[j]
+            if tj.head == i and tj.dep == "poss":
+                return j
+            if tj.dep == "pobj" and j > i and self.tokens[tj.head].head == i and \
+                    self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of":
+                return j
+        return i
 
     def _nominal(self, i: int) -> bool:
         """A head a name can modify ("the medicine man"), not an adverb the parser took for one

@@ -286,6 +286,10 @@ class Clusterer:
                 # ("Mrs. Struthers" is not "Lemuel Struthers" of unknown gender)
                 sur = [cid for cid in sur if self.chars[cid].seed is not None or self.chars[cid].gender == "she"
                        or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+        if title is None and self.forms:
+            # a bare surname names a man, not a wife known only as "Mrs. Braddocks" ("Braddocks said"
+            # is her husband, named no other way): he is a character of his own
+            sur = [cid for cid in sur if self.chars[cid].seed is not None or not self._wife_only(self.chars[cid])]
         if len(given) > 1 and title is None:
             # one full name that clearly dominates the others sharing the given name takes it
             weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}
@@ -324,6 +328,12 @@ class Clusterer:
         g = "he" if he > she else "she"
         kept = [cid for cid in options if self.chars[cid].gender in (g, "unknown")]
         return tuple(kept) if kept else tuple(options)
+
+    @staticmethod
+    def _wife_only(c: Char) -> bool:
+        """Named only as a married woman by her husband's surname ("Mrs. Braddocks", "Lady Otway")."""
+        return bool(c.forms) and all(t is not None and len(k) == 1 and title_marital(t) == "married"
+                                     and title_gender(t) == "she" for (t, k) in c.forms)
 
     @staticmethod
     def _titled_full(c: Char, title: str, surname: str) -> int:

@@ -514,7 +514,13 @@ def _ends_on_speech_word(text: str, a: int, b: int) -> bool:
     tail = text[a:b].rstrip(" \n\t\"'\u201c\u2018")
     tail = tail.rstrip(",:;-\u2014 ")
     words = _WORD.findall(tail[-40:])
+    if len(words) >= 2 and words[-1].lower() in _PARTICLES and tail.endswith(words[-1]):
+        words = words[:-1]  # "Joss cried out, "
+        tail = tail[:-len(_WORD.findall(tail)[-1])].rstrip()
     return bool(words) and is_speech_word(words[-1], strict=True) and tail.endswith(words[-1])
+
+
+_PARTICLES = frozenset({"out", "in", "up", "forth", "on"})
 
 
 def _introduces_own(text: str, lo: int, prev: tuple[int, int], b: int) -> bool:

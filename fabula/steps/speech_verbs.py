@@ -23,7 +23,7 @@ reproach upbraid complain grumble grouse fret lament mourn bewail apologize apol
 hail welcome salute introduce conclude finish end close summarize sum explode storm rage fume thunder
 boom blaze flare burst gush rave rant bawl howl bleat pronounce reason plead cajole coax wheedle
 counter parry deny dispute contradict reiterate stress emphasize emphasise concede volunteer
-speak talk address accost rejoice exult marvel grin smile nod shrug frown scowl pout beam sniff
+speak talk address accost rejoice exult marvel assent opine grin smile nod shrug frown scowl pout beam sniff
 """.split())
 
 # Of those, verbs that tag speech only in narration next to a quote ("Anna sighed. 'You never listen.'"),
