@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..steps.speech_verbs import SPEECH_LEMMAS
 from .lexicon import FEMALE_NOUNS, MALE_NOUNS, PRON_GENDER, SUBJ_DEPS
-from .tuning import JOINT, LOOKBACK_PARAS, SCAN, SURE, T_ALT, T_EM, T_REP, T_SAME, TOPK
+from .tuning import JOINT, LOOKBACK_PARAS, SCAN, SURE, T_ALT, T_EM, T_REP, T_SAME, T_VOC, TOPK
 
 
 @dataclass
@@ -136,7 +136,8 @@ class RankerMixin:
                     mx = max(ss)
                     z = mx + math.log(sum(math.exp(v - mx) for v in ss))
                     opts = sorted(((c, v - z) for c, v in zip(cands, ss)), key=lambda t: -t[1])[:TOPK]
-                    states.append([(c, T_EM * lp) for c, lp in opts])
+                    voc = self.vocatives[x]
+                    states.append([(c, T_EM * lp - (T_VOC if c in voc else 0.0)) for c, lp in opts])
                 else:
                     states.append([(None, 0.0)])
             # delta over (previous speaker, current speaker)
