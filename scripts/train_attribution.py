@@ -134,17 +134,13 @@ def fit(groups, C=1.0):
         lr.fit(Xm, y)
         return {"weights": {name: float(w) for name, w in zip(names, lr.coef_[0])}}
     from sklearn.ensemble import HistGradientBoostingClassifier
-    cst = [MONOTONE.get(n, 0) for n in names] if MONOTONE else None
     clf = HistGradientBoostingClassifier(max_depth=TREE_DEPTH, max_iter=TREE_ROUNDS, learning_rate=0.1,
-                                         l2_regularization=1.0, random_state=0, monotonic_cst=cst)
+                                         l2_regularization=1.0, random_state=0)
     clf.fit(Xm, y)
     return export_trees(clf, names, Xm[:2000])
 
 
 TREE_DEPTH, TREE_ROUNDS = 6, 150
-# Later rounds may not turn the previous round's own answer against it (--monotone)
-MONOTONE: dict = {}
-_MONOTONE = {"r1_p": 1, "r1_pick": 1, "r1_p_margin": 1}
 
 
 def export_trees(clf, names, sample) -> dict:
@@ -244,8 +240,6 @@ def main(argv=None) -> int:
                     help="with --ranker --cv-only: score held-out novels without the cast")
     ap.add_argument("--inner-folds", type=int, default=INNER_FOLDS,
                     help="novel folds that give the second round its first-round answers (1: in-sample)")
-    ap.add_argument("--monotone", action="store_true",
-                    help="later rounds' scores never fall as the previous round's probability rises")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--learner", choices=("trees", "linear"), default="trees",
                     help="candidate scorer: boosted trees (default) or logistic regression")
@@ -253,8 +247,6 @@ def main(argv=None) -> int:
     folders = novel_folders(args.corpus)
     LEARNER = args.learner
     INNER_FOLDS = args.inner_folds
-    if args.monotone:
-        MONOTONE.update(_MONOTONE)
     if not args.ranker:
         return calibrate(folders, None if args.cv_only else CAL_OUT)
     return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end)

@@ -575,3 +575,12 @@ def test_a_bare_surname_is_not_the_wife_known_only_as_mrs_surname():
     husband = char_named(doc, "Pellow")
     assert wife is not None and husband is not None
     assert wife.id != husband.id
+
+
+def test_a_bare_surname_followed_by_she_stays_the_housekeepers():
+    text = ("Mrs. Tolland kept the keys. \"Tea is ready,\" said Mrs. Tolland. Tolland knew every room; she "
+            "had served there thirty years. Tolland sighed, and she went down to the kitchen. Mrs. Tolland "
+            "lit the lamps. Tolland said she would wait up.\n")
+    doc = run(text)
+    keeper = char_named(doc, "Mrs. Tolland")
+    assert keeper is not None and "Tolland" in {keeper.name, *keeper.aliases}

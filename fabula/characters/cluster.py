@@ -287,9 +287,14 @@ class Clusterer:
                 sur = [cid for cid in sur if self.chars[cid].seed is not None or self.chars[cid].gender == "she"
                        or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
         if title is None and self.forms:
-            # a bare surname names a man, not a wife known only as "Mrs. Braddocks" ("Braddocks said"
-            # is her husband, named no other way): he is a character of his own
-            sur = [cid for cid in sur if self.chars[cid].seed is not None or not self._wife_only(self.chars[cid])]
+            # a bare surname names a man rather than a wife known only as "Mrs. Wickham": the man of
+            # that name if there is one, else, when its pronouns say "he" ("Braddocks said... he"), her
+            # husband as a character of his own; a housekeeper called "Hill" followed by "she" stays hers
+            wives = [cid for cid in sur if self.chars[cid].seed is None and self._wife_only(self.chars[cid])]
+            if wives:
+                rest = [cid for cid in sur if cid not in wives]
+                if rest or votes and votes["he"] > votes["she"]:
+                    sur = rest
         if len(given) > 1 and title is None:
             # one full name that clearly dominates the others sharing the given name takes it
             weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}
@@ -331,7 +336,7 @@ class Clusterer:
 
     @staticmethod
     def _wife_only(c: Char) -> bool:
-        """Named only as a married woman by her husband's surname ("Mrs. Braddocks", "Lady Otway")."""
+        """Named only as a married woman by her husband's surname ("Mrs. Braddocks")."""
         return bool(c.forms) and all(t is not None and len(k) == 1 and title_marital(t) == "married"
                                      and title_gender(t) == "she" for (t, k) in c.forms)
 

@@ -515,8 +515,8 @@ def _ends_on_speech_word(text: str, a: int, b: int) -> bool:
     tail = tail.rstrip(",:;-\u2014 ")
     words = _WORD.findall(tail[-40:])
     if len(words) >= 2 and words[-1].lower() in _PARTICLES and tail.endswith(words[-1]):
-        words = words[:-1]  # "Joss cried out, "
-        tail = tail[:-len(_WORD.findall(tail)[-1])].rstrip()
+        tail = tail[:-len(words[-1])].rstrip()  # "Joss cried out, "
+        words = words[:-1]
     return bool(words) and is_speech_word(words[-1], strict=True) and tail.endswith(words[-1])
 
 
