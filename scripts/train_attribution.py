@@ -173,21 +173,23 @@ def train_rounds(data, names, rounds=None):
     their probabilities) around each quote, from a model trained on the rounds before it."""
     raw = fit([ex for n in names for ex in data[n][2]])
     model = attribution_model.RankerModel(raw)
+    rounds = rounds or ROUNDS
     # A later round learns how far to trust the round before it, so its rows must come from a
-    # model that has not seen the novel, as at run time (in-sample answers are too sure of themselves)
-    inner = {n: i % INNER_FOLDS for i, n in enumerate(names)} if INNER_FOLDS > 1 else {}
-    before = {}
-    if inner and (rounds or ROUNDS) > 2:
-        raise SystemExit("cross-fitted rows for a third round are not implemented")
-    if inner:
+    # model that has not seen the novel, as at run time (in-sample answers are too sure of themselves):
+    # each novel's first-round model, trained without its inner fold
+    first_for: dict = {}
+    if INNER_FOLDS > 1:
+        if rounds > 2:
+            raise SystemExit("cross-fitted rows for a third round are not implemented")
         for f in range(INNER_FOLDS):
-            others = [n for n in names if inner[n] != f]
-            before[f] = attribution_model.RankerModel(fit([ex for n in others for ex in data[n][2]]))
-    for rnd in range(2, (rounds or ROUNDS) + 1):
+            held = names[f::INNER_FOLDS]
+            m = attribution_model.RankerModel(fit([ex for n in names if n not in held for ex in data[n][2]]))
+            first_for.update(dict.fromkeys(held, m))
+    for rnd in range(2, rounds + 1):
         rows = []
         for n in names:
             novel, doc, _ = data[n]
-            rows.extend(examples(novel, doc, before.get(inner.get(n), model), rnd=rnd))
+            rows.extend(examples(novel, doc, first_for.get(n, model), rnd=rnd))
         raw = dict(raw)
         raw[f"round{rnd}"] = fit(rows)
         model = attribution_model.RankerModel(raw)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import bisect
 
-from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS
+from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS, SPEECH_PARTICLES
 from .lexicon import KIN, SPEECH_NOUNS, SUBJ_DEPS
 from .tuning import PREV_NARRATION
 
 
-# verbs that tag speech only with a particle ("broke in", "cut in", "chimed in")
+# verbs that tag speech only with a particle ("broke in", "cut in", "chimed in", "went on")
 _PHRASAL = {"break": ("in", "out", "forth"), "cut": ("in",), "chime": ("in",), "strike": ("in",),
-            "pipe": ("up",), "speak": ("up",)}
+            "pipe": ("up",), "speak": ("up",), "go": ("on",)}
 # "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
 _VOICE_NOUNS = frozenset({"voice", "voices", "tones", "lips"})
 
@@ -70,7 +70,7 @@ class TagsMixin:
                                          or i == lead and self._inverted_tag(i, toks))
                      and self.tokens[i].pos in ("VERB", "AUX")
                      and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
-                     and (self.tokens[i].lemma.lower() != "go" or self._goes_on(i))]
+                     and (self.tokens[i].lemma.lower() != "go" or self._phrasal_speech(i))]
             if where == "before":
                 verbs.reverse()
             # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"
@@ -156,8 +156,8 @@ class TagsMixin:
         return False
 
     def _phrasal_speech(self, v: int) -> bool:
-        """'broke in Adela', 'Mrs. Braddock put in', 'chimed in the girl': verbs that tag speech
-        only with their particle."""
+        """'broke in Adela', 'chimed in the girl', 'she went on': verbs that tag speech only with
+        their particle."""
         parts = _PHRASAL.get(self.tokens[v].lemma.lower())
         if not parts:
             return False
@@ -175,11 +175,6 @@ class TagsMixin:
         if before[-1:] not in (",", "!", "?"):
             return False
         return v + 1 in toks and self.tokens[v + 1].pos == "PROPN"
-
-    def _goes_on(self, v: int) -> bool:
-        """'she went on': "go" is a speech verb only with "on"."""
-        return any(self.tokens[j].head == v and self.text[self.tokens[j].start:self.tokens[j].end].lower() == "on"
-                   for j in range(v + 1, min(v + 3, len(self.tokens))))
 
     def _introduces_next(self, k: int, a: int, b: int) -> bool:
         """The narration after utterance k closes its paragraph by introducing the next paragraph's
@@ -283,7 +278,7 @@ class TagsMixin:
                     continue  # "cried her husband": the noun the possessive goes with
                 if tk.pos == "PRON" and w not in ("he", "she", "i", "they", "we"):
                     break
-                if i == v + 1 and w in ("in", "out", "up", "on", "forth") and tk.pos in ("ADP", "ADV", "PART"):
+                if i == v + 1 and w in SPEECH_PARTICLES and tk.pos in ("ADP", "ADV", "PART"):
                     inverted = True  # "put in Freddy", "broke out the girl"
                     continue
                 if tk.pos in ("NOUN", "PROPN") and tk.dep == "compound" and v < tk.head < v + 5 \

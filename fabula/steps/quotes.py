@@ -28,7 +28,7 @@ import re
 
 from ..document import Document
 from ..spans import Quote
-from .speech_verbs import is_speech_word
+from .speech_verbs import SPEECH_PARTICLES, is_speech_word
 
 DOUBLE_OPEN = "\u201c\u00ab\u201e"   # “ « „
 DOUBLE_CLOSE = "\u201d\u00bb"        # ” »
@@ -514,13 +514,10 @@ def _ends_on_speech_word(text: str, a: int, b: int) -> bool:
     tail = text[a:b].rstrip(" \n\t\"'\u201c\u2018")
     tail = tail.rstrip(",:;-\u2014 ")
     words = _WORD.findall(tail[-40:])
-    if len(words) >= 2 and words[-1].lower() in _PARTICLES and tail.endswith(words[-1]):
+    if len(words) >= 2 and words[-1].lower() in SPEECH_PARTICLES and tail.endswith(words[-1]):
         tail = tail[:-len(words[-1])].rstrip()  # "Joss cried out, "
         words = words[:-1]
     return bool(words) and is_speech_word(words[-1], strict=True) and tail.endswith(words[-1])
-
-
-_PARTICLES = frozenset({"out", "in", "up", "forth", "on"})
 
 
 def _introduces_own(text: str, lo: int, prev: tuple[int, int], b: int) -> bool:

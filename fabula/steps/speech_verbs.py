@@ -26,6 +26,9 @@ counter parry deny dispute contradict reiterate stress emphasize emphasise conce
 speak talk address accost rejoice exult marvel assent opine grin smile nod shrug frown scowl pout beam sniff
 """.split())
 
+# Particles that follow a speech verb in a tag ("cried out", "put in", "went on", "spoke up").
+SPEECH_PARTICLES = frozenset({"in", "out", "up", "on", "forth"})
+
 # Of those, verbs that tag speech only in narration next to a quote ("Anna sighed. 'You never listen.'"),
 # not as reporting verbs on their own: used for a weaker cue.
 GESTURE_LEMMAS = frozenset("grin smile nod shrug frown scowl pout beam sniff laugh sigh".split())
