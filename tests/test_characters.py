@@ -584,3 +584,17 @@ def test_a_bare_surname_followed_by_she_stays_the_housekeepers():
     doc = run(text)
     keeper = char_named(doc, "Mrs. Tolland")
     assert keeper is not None and "Tolland" in {keeper.name, *keeper.aliases}
+
+
+def test_mrs_with_her_husbands_full_name_is_not_the_husband():
+    # "Mrs. Oliver Penrose" (named more often) and "Oliver Penrose" himself: a wife and her husband
+    text = ("Mrs. Oliver Penrose sent for the carriage. \"We leave at noon,\" said Mrs. Oliver Penrose.\n"
+            "Oliver Penrose frowned at his newspaper. \"Must we?\" said Oliver Penrose.\n"
+            "Mrs. Oliver Penrose did not answer him. Mrs. Oliver Penrose rang the bell again.\n"
+            "Mr. Oliver Penrose sighed; he folded the paper. Mrs. Oliver Penrose smiled at last.\n")
+    doc = run(text)
+    wife = char_named(doc, "Mrs. Oliver Penrose")
+    husband = char_named(doc, "Oliver Penrose")
+    assert wife is not None and husband is not None
+    assert wife.id != husband.id and wife.gender == "she" and husband.gender == "he"
+    assert "Mr. Oliver Penrose" in {husband.name, *husband.aliases}

@@ -197,12 +197,7 @@ class Clusterer:
             if c.seed is not None and title in ts:
                 out.append(c.id)  # the user's own alias
                 continue
-            if not ts or not compatible(c, title):
-                continue
-            # "Mrs. Lovell Mingott" is Lovell Mingott's wife: a married woman's title and the bare full
-            # name are two people unless the character is already known under that title
-            if c.seed is None and (wife != any(title_marital(t) == "married" for t in ts)
-                                   and (wife or all(title_marital(t) == "married" for t in ts))):
+            if not ts or not compatible(c, title) or self._spouse(c, wife, ts):
                 continue
             out.append(c.id)
         if out:
@@ -219,10 +214,21 @@ class Clusterer:
         # a longer or shorter full name with the same first and last words ("Mary Ann Evans" / "Mary Evans")
         for c in self.chars:
             for (_, k) in c.forms:
-                if len(k) >= 2 and k[0] == key[0] and k[-1] == key[-1] and compatible(c, title):
+                if len(k) >= 2 and k[0] == key[0] and k[-1] == key[-1] and compatible(c, title) \
+                        and not self._spouse(c, wife, [t for (t, k2) in c.forms if k2 == k]):
                     out.append(c.id)
                     break
         return out
+
+    @staticmethod
+    def _spouse(c: Char, wife: bool, ts: list) -> bool:
+        """"Mrs. Lovell Mingott" is Lovell Mingott's wife: a married woman's title and the bare full name
+        (`ts`: the titles the character has with that name) are two people unless the character is
+        already known under that title."""
+        if c.seed is not None:
+            return False
+        married = [title_marital(t) == "married" for t in ts]
+        return wife != any(married) and (wife or all(married))
 
     def _word_matches(self, title, word, votes) -> list[int]:
         exact = [c.id for c in self.chars
