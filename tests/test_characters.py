@@ -598,3 +598,29 @@ def test_mrs_with_her_husbands_full_name_is_not_the_husband():
     assert wife is not None and husband is not None
     assert wife.id != husband.id and wife.gender == "she" and husband.gender == "he"
     assert "Mr. Oliver Penrose" in {husband.name, *husband.aliases}
+
+
+def test_a_frequent_nickname_is_not_the_peer_with_that_formal_name():
+    # "Peggy" (a familiar Margaret) is the youngest sister; "Lady Margaret" is the great lady who calls
+    peggy = " ".join(f"Peggy {verb}." for verb in ("laughed", "ran to the window", "sulked", "sang", "coughed"))
+    text = (f"Lady Margaret Vane called at the house. {peggy} \"Sit down,\" said Lady Margaret.\n"
+            f"\"I would rather stand,\" said Peggy. Lady Margaret frowned at her. {peggy}\n"
+            f"Lady Margaret Vane left at four. \"She is very grand,\" said Peggy, and she laughed again.\n")
+    doc = run(text)
+    lady = char_named(doc, "Lady Margaret")
+    girl = char_named(doc, "Peggy")
+    assert lady is not None and girl is not None
+    assert lady.id != girl.id
+
+
+def test_lady_with_a_surname_is_not_the_daughter_called_by_her_given_name():
+    # "Clara Penrose", mostly "Clara", and her mother, always "Lady Penrose"
+    clara = " ".join(f"Clara {verb}." for verb in ("read", "walked out", "sighed", "wrote letters", "smiled"))
+    text = (f"Clara Penrose came down late. {clara} \"You are late,\" said Lady Penrose.\n"
+            f"Lady Penrose poured the tea. {clara} \"I slept badly,\" said Clara Penrose.\n"
+            f"Lady Penrose shook her head; she rang for more toast. Lady Penrose said nothing more.\n")
+    doc = run(text)
+    mother = char_named(doc, "Lady Penrose")
+    daughter = char_named(doc, "Clara Penrose")
+    assert mother is not None and daughter is not None
+    assert mother.id != daughter.id

@@ -240,6 +240,11 @@ class Clusterer:
         given = [c.id for c in self.chars if word in c.given and compatible(c, title, votes)]
         if not given:
             given = [c.id for c in self.chars if _given_match(word, c, n_bare <= 3) and compatible(c, title, votes)]
+            if n_bare > 3:
+                # a familiar name the book uses often ("Kitty") is not its formal name's noble bearer
+                # ("Lady Catherine"): a peer is called by title and formal name, not a nickname
+                given = [cid for cid in given if self.chars[cid].seed is not None
+                         or not any(t in NOBLE for (t, _) in self.chars[cid].forms if t)]
         if title in NOBLE:
             # "Sir Henry" is not Henry Crawford: a title of rank goes with someone who bears one
             given = [cid for cid in given if self.chars[cid].seed is not None
@@ -292,6 +297,11 @@ class Clusterer:
                 # ("Mrs. Struthers" is not "Lemuel Struthers" of unknown gender)
                 sur = [cid for cid in sur if self.chars[cid].seed is not None or self.chars[cid].gender == "she"
                        or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+        if title == "lady" and not given and self.forms:
+            # "Lady Otway" with a surname is a titled wife, not "Cassandra Otway", who is never called Lady
+            sur = [cid for cid in sur if self.chars[cid].seed is not None
+                   or any(t in NOBLE for (t, _) in self.chars[cid].forms if t)
+                   or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
         if title is None and self.forms:
             # a bare surname names a man rather than a wife known only as "Mrs. Wickham": the man of
             # that name if there is one, else, when its pronouns say "he" ("Braddocks said... he"), her
