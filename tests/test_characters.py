@@ -624,3 +624,19 @@ def test_lady_with_a_surname_is_not_the_daughter_called_by_her_given_name():
     daughter = char_named(doc, "Clara Penrose")
     assert mother is not None and daughter is not None
     assert mother.id != daughter.id
+
+
+def test_a_given_name_two_men_share_goes_to_the_family_in_the_scene():
+    # Two men named Charles, each named in full several times; later, a bare "Charles" in a scene
+    # about the Pryces (no full name near) is Charles Pryce, although Charles Hayward is named more
+    filler = " ".join(f"The {w} was quiet." for w in ("lane", "yard", "hall", "garden", "orchard", "road", "field"))
+    hayward = " ".join("Charles Hayward walked to the mill." for _ in range(6))
+    text = (f"{hayward} Charles Pryce sat at home. Charles Pryce read. Charles Pryce wrote.\n{filler}\n"
+            f"Mrs. Pryce rang for the children. \"Where is your father?\" said Mrs. Pryce. {filler}\n"
+            f"\"Here I am,\" said Charles, coming in from the garden.\n")
+    doc = run(text)
+    pryce = char_named(doc, "Charles Pryce")
+    assert pryce is not None and char_named(doc, "Charles Hayward") is not None
+    at = doc.text.rindex("said Charles") + len("said ")
+    mention = next(m for m in doc.mentions if m.start == at)
+    assert mention.character == pryce.id

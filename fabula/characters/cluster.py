@@ -315,7 +315,11 @@ class Clusterer:
             # one full name that clearly dominates the others sharing the given name takes it
             weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}
             top = max(given, key=lambda cid: weight[cid])
-            if weight[top] >= 2 and all(weight[top] >= 3 * weight[o] for o in given if o != top):
+            # but two men, each named in full again and again, are two people (a woman may be one
+            # person under a maiden and a married name): the scene decides between them
+            rivals = [o for o in given if o != top and weight[o] >= 3
+                      and self.chars[o].gender == self.chars[top].gender == "he"]
+            if weight[top] >= 2 and not rivals and all(weight[top] >= 3 * weight[o] for o in given if o != top):
                 given = [top]
         if title is None and self.forms:
             # a frequent bare given name does not attach to a full name seen once ("Mary" and "Lady Mary Grierson")

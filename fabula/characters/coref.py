@@ -20,6 +20,7 @@ NEAR = 0.5  # bonus for a mention few tokens back
 FREQUENCY = 0.2  # weight of log(mentions so far)
 UNKNOWN_PENALTY = 2.0  # a character of unknown gender (often not a person at all) is a last resort
 WINDOW = 6  # sentences a character stays available to pronouns without a new mention
+FAMILY_WINDOW = 60  # sentences a surname keeps its family in the scene for ambiguous given names
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 REFLEXIVE = frozenset({"himself", "herself", "themselves", "themself"})
 POSSESSIVE = frozenset({"his", "her", "their", "hers", "theirs"})
@@ -36,6 +37,7 @@ class Item:
     options: tuple = ()  # candidate characters of an ambiguous name
     definite: bool = False  # noun phrase with "the"
     end_char: int | None = None  # a name whose last token carries glued punctuation
+    words: tuple = ()  # the surname a name mention shows (normalized, as in the name's key)
 
 
 @dataclass
@@ -49,10 +51,19 @@ class _Seen:
 
 
 def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int],
-            narrator: int | None = None) -> None:
+            narrator: int | None = None, surnames: dict[int, frozenset] | None = None) -> None:
     toks = tv.tokens
     last: dict[int, _Seen] = {}
     counts: dict[int, int] = {}
+    word_seen: dict[str, int] = {}  # the last sentence a surname was shown in
+
+    def family_recency(cid: int, sent: int) -> float:
+        # a bare "Charles" that none of its bearers' recent mentions explains goes to the family the
+        # scene is about: the one whose surname was named most recently ("the Musgroves", "Mrs Musgrove")
+        seen = [word_seen[w] for w in (surnames or {}).get(cid, ()) if w in word_seen]
+        if not seen or sent - max(seen) > FAMILY_WINDOW:
+            return -1.0
+        return 1.0 / (1 + sent - max(seen))
 
     def clause_of(i: int) -> int:
         # the verb a token belongs to: climb heads until a verb (or the root)
@@ -100,12 +111,14 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
                 best = None
                 for cid in it.options:
                     sc = score(cid, it, sent, quoted)
-                    key = (sc if sc is not None else -1.0, totals.get(cid, 0))
+                    key = (sc if sc is not None else -1.0, family_recency(cid, sent), totals.get(cid, 0))
                     if best is None or key > best[0]:
                         best = (key, cid)
                 it.char = best[1]
             if it.char is not None:
                 note(it.char, it)
+            for w in it.words:
+                word_seen[w] = sent
             continue
         if it.kind == "pronoun":
             if it.cls == "first":

@@ -15,7 +15,7 @@ import math
 from collections import Counter, defaultdict
 
 from ..characters import mentions as M
-from ..characters.cluster import Clusterer
+from ..characters.cluster import GIVEN_TITLES, Clusterer
 from ..characters.coref import Item, resolve
 from ..characters.names import clean_tag_name, person_nouns
 from ..document import Document
@@ -66,6 +66,13 @@ def _seeds(doc: Document, settings):
 
 def _form(c) -> tuple:
     return (c.title, c.key)
+
+
+def _family_word(c) -> tuple:
+    """The surname a name mention shows ("Musgrove" in "Charles Musgrove" or "Mrs Musgrove"), if any."""
+    if len(c.key) >= 2 or c.title is not None and c.title not in GIVEN_TITLES:
+        return (c.key[-1],)
+    return ()
 
 
 def _pronoun_votes(tv, names) -> dict:
@@ -192,7 +199,7 @@ class Characters:
         for c in names:
             f = _form(c)
             it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
-                      end_char=c.out_end or c.end_char)
+                      end_char=c.out_end or c.end_char, words=_family_word(c))
             items.append(it)
             taken.update(range(c.s, c.e))
         for c in groups:
@@ -242,7 +249,7 @@ class Characters:
             self._narrator_name = True
         else:
             self._narrator_name = False
-        resolve(tv, items, gender, dict(totals), narrator)
+        resolve(tv, items, gender, dict(totals), narrator, {ch.id: frozenset(ch.surnames) for ch in cl.chars})
 
         # characters: seeds always; discovered ones when at least one name mention links to them
         mention_count = Counter(it.char for it in items if it.char is not None)
