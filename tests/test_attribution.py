@@ -257,7 +257,10 @@ def test_narration_ending_in_a_colon_introduces_the_quote_before_narration_after
     ('"I shall not stay long," was Joss\'s thought.', "Joss", "explicit"),
     # "cried her husband": the husband speaks, not "her"
     ('"It always is," cried her husband, laughing.', "Joss", "anaphoric"),
-], ids=["particle", "voice-of", "inverted-any-verb", "speech-noun", "possessive-kin"])
+    # an adverb before the verb of an inverted tag ("eagerly rejoined Mrs. Elton")
+    ('"Oh! she shall not do such a thing again," eagerly rejoined Joss. "We will not allow it."', "Joss",
+     "explicit"),
+], ids=["particle", "voice-of", "inverted-any-verb", "speech-noun", "possessive-kin", "adverb-first"])
 def test_tag_forms_that_name_the_speaker(last, speaker, qtype):
     text = TWO_TURNS + '"Dinner is late again," said Mina.\n\n' + last + "\n"
     got = attribute(text, TWO)

@@ -267,7 +267,7 @@ class TagsMixin:
         if not subj:
             # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
             # (spaCy often calls the name of an inverted tag an object).
-            inverted = not any(self.tokens[i].pos != "PUNCT" for i in toks if i < v)
+            inverted = self._opens(v, toks)
             for i in range(v + 1, min(v + 5, len(self.tokens))):
                 if i not in tokset:
                     break
@@ -318,7 +318,7 @@ class TagsMixin:
             got = self._resolve(self._antecedent(self._voice_owner(i)), k)
             if got:
                 return got
-        if not any(self.tokens[i].pos != "PUNCT" for i in toks if i < v):
+        if self._opens(v, toks):
             # '"...," said Ralph good-humoredly': the parser made "good" the subject and Ralph its own;
             # in an inverted tag the name right after the verb speaks
             i = v + 1
@@ -327,6 +327,12 @@ class TagsMixin:
                     m.character in self.characters and self.tokens[i].dep not in ("pobj", "dobj", "dative"):
                 return self._resolve(i, k)
         return None
+
+    def _opens(self, v: int, toks: list[int]) -> bool:
+        """The verb opens its narration, but for its own adverbs ('"...," eagerly rejoined Mrs. Elton'):
+        an inverted tag, whose name comes after the verb."""
+        return all(self.tokens[i].pos == "PUNCT" or self.tokens[i].pos == "ADV" and self.tokens[i].head == v
+                   for i in toks if i < v)
 
     def _voice_owner(self, i: int) -> int:
         """For "the voice of Mr. Haq" or "May's eager voice", the token naming whose voice it is."""
