@@ -37,7 +37,7 @@ class Item:
     options: tuple = ()  # candidate characters of an ambiguous name
     definite: bool = False  # noun phrase with "the"
     end_char: int | None = None  # a name whose last token carries glued punctuation
-    words: tuple = ()  # the surname a name mention shows (normalized, as in the name's key)
+    surname: tuple = ()  # the surname a name mention shows, if any (normalized, as in the name's key)
 
 
 @dataclass
@@ -55,12 +55,12 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
     toks = tv.tokens
     last: dict[int, _Seen] = {}
     counts: dict[int, int] = {}
-    word_seen: dict[str, int] = {}  # the last sentence a surname was shown in
+    surname_seen: dict[str, int] = {}  # the last sentence each surname was shown in
 
     def family_recency(cid: int, sent: int) -> float:
         # a bare "Charles" that none of its bearers' recent mentions explains goes to the family the
-        # scene is about: the one whose surname was named most recently ("the Musgroves", "Mrs Musgrove")
-        seen = [word_seen[w] for w in (surnames or {}).get(cid, ()) if w in word_seen]
+        # scene is about: the one whose surname was named most recently ("Mrs Musgrove", "Louisa Musgrove")
+        seen = [surname_seen[w] for w in (surnames or {}).get(cid, ()) if w in surname_seen]
         if not seen or sent - max(seen) > FAMILY_WINDOW:
             return -1.0
         return 1.0 / (1 + sent - max(seen))
@@ -117,8 +117,8 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
                 it.char = best[1]
             if it.char is not None:
                 note(it.char, it)
-            for w in it.words:
-                word_seen[w] = sent
+            for w in it.surname:
+                surname_seen[w] = sent
             continue
         if it.kind == "pronoun":
             if it.cls == "first":

@@ -68,7 +68,7 @@ def _form(c) -> tuple:
     return (c.title, c.key)
 
 
-def _family_word(c) -> tuple:
+def _surname_shown(c) -> tuple:
     """The surname a name mention shows ("Musgrove" in "Charles Musgrove" or "Mrs Musgrove"), if any."""
     if len(c.key) >= 2 or c.title is not None and c.title not in GIVEN_TITLES:
         return (c.key[-1],)
@@ -199,7 +199,7 @@ class Characters:
         for c in names:
             f = _form(c)
             it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
-                      end_char=c.out_end or c.end_char, words=_family_word(c))
+                      end_char=c.out_end or c.end_char, surname=_surname_shown(c))
             items.append(it)
             taken.update(range(c.s, c.e))
         for c in groups:
