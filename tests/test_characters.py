@@ -28,6 +28,14 @@ def char_named(doc, name):
     return None
 
 
+def two_people(doc, a, b):
+    """The characters named `a` and `b`: both found, and not one person."""
+    ca, cb = char_named(doc, a), char_named(doc, b)
+    assert ca is not None and cb is not None, (a, b)
+    assert ca.id != cb.id, (a, b)
+    return ca, cb
+
+
 def mention_texts(doc, kind=None):
     return [doc.text[m.start:m.end] for m in doc.mentions if kind is None or m.kind == kind]
 
@@ -360,10 +368,7 @@ Mr. Ashby, his uncle, met him at the gate. Mr. Ashby kept the mill and never lef
 
 Rowan slept late the next day, and Captain Rowan Ashby was not seen until noon."""
     doc = run(text)
-    uncle = char_named(doc, "Mr. Ashby")
-    captain = char_named(doc, "Captain Rowan Ashby")
-    assert uncle is not None and captain is not None
-    assert uncle.id != captain.id
+    two_people(doc, "Mr. Ashby", "Captain Rowan Ashby")
 
 
 def test_bare_surname_goes_to_the_gender_its_pronouns_favour():
@@ -376,9 +381,7 @@ def test_bare_surname_goes_to_the_gender_its_pronouns_favour():
                       f"He said nothing for a while. {after}.")
     text = "Thomas Corwin lived with his mother in a narrow house. Thomas Corwin was a clerk.\n\n" + "\n\n".join(scenes) + "\n"
     doc = run(text)
-    julian = char_named(doc, "Thomas Corwin")
-    mother = char_named(doc, "Mrs. Corwin")
-    assert julian is not None and mother is not None and julian.id != mother.id
+    julian, _ = two_people(doc, "Thomas Corwin", "Mrs. Corwin")
     bare = [m.character for m in doc.mentions if doc.text[m.start:m.end] == "Corwin"]
     assert len(bare) == 8 and all(c == julian.id for c in bare)
 
@@ -393,9 +396,7 @@ Holloway, and she poured more tea for her son, young Arthur Holloway.
 """
     doc = run(text)
     assert "Mrs.\nHolloway" in mention_texts(doc, "name")
-    mrs = char_named(doc, "Mrs. Holloway")
-    arthur = char_named(doc, "Arthur Holloway")
-    assert mrs is not None and arthur is not None and mrs.id != arthur.id
+    two_people(doc, "Mrs. Holloway", "Arthur Holloway")
 
 
 def test_a_nationality_noun_addressed_like_a_name_is_not_a_character():
@@ -476,10 +477,7 @@ Mr. Hale rose at five. Mr. Hale walked to the mill. Mr. Hale counted the sacks. 
 
 def test_titled_surname_is_not_the_son_mostly_called_by_his_given_name():
     doc = run(HALES)
-    father = char_named(doc, "Mr. Hale")
-    son = char_named(doc, "Paul")
-    assert father is not None and son is not None
-    assert father.id != son.id
+    _, son = two_people(doc, "Mr. Hale", "Paul")
     assert "Paul Hale" in {son.name, *son.aliases}
 
 
@@ -535,10 +533,7 @@ def _brothers() -> str:
 
 def test_a_titled_full_name_used_again_and_again_is_another_man():
     doc = run(_brothers())
-    elder = char_named(doc, "Mr. Ashford")
-    younger = char_named(doc, "Mr. Henry Ashford")
-    assert elder is not None and younger is not None
-    assert elder.id != younger.id
+    two_people(doc, "Mr. Ashford", "Mr. Henry Ashford")
 
 
 GENERAL = """Kitty Marsh came to Fenwick Court in June. General Ashby met her at the door; she curtsied.
@@ -571,10 +566,7 @@ def test_a_bare_surname_is_not_the_wife_known_only_as_mrs_surname():
             "Pellow lit his pipe. \"Stay a while,\" said Mrs. Pellow. Pellow shook his head.\n"
             "\"I must go,\" said Pellow, and Mrs. Pellow saw him to the door.\n")
     doc = run(text)
-    wife = char_named(doc, "Mrs. Pellow")
-    husband = char_named(doc, "Pellow")
-    assert wife is not None and husband is not None
-    assert wife.id != husband.id
+    two_people(doc, "Mrs. Pellow", "Pellow")
 
 
 def test_a_bare_surname_followed_by_she_stays_the_housekeepers():
@@ -593,10 +585,8 @@ def test_mrs_with_her_husbands_full_name_is_not_the_husband():
             "Mrs. Oliver Penrose did not answer him. Mrs. Oliver Penrose rang the bell again.\n"
             "Mr. Oliver Penrose sighed; he folded the paper. Mrs. Oliver Penrose smiled at last.\n")
     doc = run(text)
-    wife = char_named(doc, "Mrs. Oliver Penrose")
-    husband = char_named(doc, "Oliver Penrose")
-    assert wife is not None and husband is not None
-    assert wife.id != husband.id and wife.gender == "she" and husband.gender == "he"
+    wife, husband = two_people(doc, "Mrs. Oliver Penrose", "Oliver Penrose")
+    assert wife.gender == "she" and husband.gender == "he"
     assert "Mr. Oliver Penrose" in {husband.name, *husband.aliases}
 
 
@@ -607,10 +597,7 @@ def test_a_frequent_nickname_is_not_the_peer_with_that_formal_name():
             f"\"I would rather stand,\" said Peggy. Lady Margaret frowned at her. {peggy}\n"
             f"Lady Margaret Vane left at four. \"She is very grand,\" said Peggy, and she laughed again.\n")
     doc = run(text)
-    lady = char_named(doc, "Lady Margaret")
-    girl = char_named(doc, "Peggy")
-    assert lady is not None and girl is not None
-    assert lady.id != girl.id
+    two_people(doc, "Lady Margaret", "Peggy")
 
 
 def test_lady_with_a_surname_is_not_the_daughter_called_by_her_given_name():
@@ -620,10 +607,7 @@ def test_lady_with_a_surname_is_not_the_daughter_called_by_her_given_name():
             f"Lady Penrose poured the tea. {clara} \"I slept badly,\" said Clara Penrose.\n"
             f"Lady Penrose shook her head; she rang for more toast. Lady Penrose said nothing more.\n")
     doc = run(text)
-    mother = char_named(doc, "Lady Penrose")
-    daughter = char_named(doc, "Clara Penrose")
-    assert mother is not None and daughter is not None
-    assert mother.id != daughter.id
+    two_people(doc, "Lady Penrose", "Clara Penrose")
 
 
 def test_a_given_name_two_men_share_goes_to_the_family_in_the_scene():
