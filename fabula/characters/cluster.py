@@ -70,6 +70,15 @@ class Char:
             return "they"
         return "unknown"
 
+    @property
+    def noble(self) -> bool:
+        """Named at least once with a title of rank ("Lady Catherine", "Sir Walter")."""
+        return any(t in NOBLE for (t, _) in self.forms if t)
+
+    @property
+    def has_full_name(self) -> bool:
+        return any(len(k) >= 2 for (_, k) in self.forms)
+
     def _name_gender(self) -> str | None:
         """The gender the given names carry, when they agree."""
         lex = {given_gender(w) for w in self.given} - {None}
@@ -113,7 +122,7 @@ def compatible(c: Char, title: str | None, votes: Counter | None = None) -> bool
         # a cast member's aliases may span a life ("Miss Lucas", "Mrs. Collins"): only gender counts
         g = title_gender(title)
         return g == "unknown" or c.gender not in ("he", "she") or g == c.gender
-    if title in CIVIL and any(t in NOBLE for (t, _) in c.forms if t):
+    if title in CIVIL and c.noble:
         return False  # Sir Walter Elliot is never "Mr. Elliot": that is another Elliot
     g = title_gender(title)
     cg = c.gender
@@ -244,18 +253,18 @@ class Clusterer:
                 # a familiar name the book uses often ("Kitty") is not its formal name's noble bearer
                 # ("Lady Catherine"): a peer is called by title and formal name, not a nickname
                 given = [cid for cid in given if self.chars[cid].seed is not None
-                         or not any(t in NOBLE for (t, _) in self.chars[cid].forms if t)]
+                         or not self.chars[cid].noble]
         if title in NOBLE:
             # "Sir Henry" is not Henry Crawford: a title of rank goes with someone who bears one
             given = [cid for cid in given if self.chars[cid].seed is not None
-                     or any(t in NOBLE for (t, _) in self.chars[cid].forms if t)]
+                     or self.chars[cid].noble]
         if title is not None and title not in GIVEN_TITLES and title not in _GIVEN_OK:
             # Mr., Mrs., Colonel go with a surname ("Colonel Fitzwilliam" is not Fitzwilliam Darcy), except
             # a servant's "Mr. Philip" for the one man mostly called Philip
             n_form = self.forms.get((title, (word,)), 0)
             given = [cid for cid in given if title_gender(title) == "he" and self.chars[cid].gender == "he"
                      and self.forms.get((None, (word,)), 0) >= 5 * max(1, n_form)
-                     and any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+                     and self.chars[cid].has_full_name]
             if len(given) != 1 or any(word in c.surnames for c in self.chars):
                 given = []
         sur = [c.id for c in self.chars if word in c.surnames and compatible(c, title, votes)]
@@ -290,18 +299,17 @@ class Clusterer:
                 # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or "married" in self.chars[cid].marital
-                       or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+                       or not self.chars[cid].has_full_name]
             tg = title_gender(title)
             if tg == "she":
                 # a woman's title goes to a full name only when that person is known to be a woman
                 # ("Mrs. Struthers" is not "Lemuel Struthers" of unknown gender)
                 sur = [cid for cid in sur if self.chars[cid].seed is not None or self.chars[cid].gender == "she"
-                       or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+                       or not self.chars[cid].has_full_name]
         if title == "lady" and not given and self.forms:
             # "Lady Otway" with a surname is a titled wife, not "Cassandra Otway", who is never called Lady
             sur = [cid for cid in sur if self.chars[cid].seed is not None
-                   or any(t in NOBLE for (t, _) in self.chars[cid].forms if t)
-                   or not any(len(k) >= 2 for (_, k) in self.chars[cid].forms)]
+                   or self.chars[cid].noble or not self.chars[cid].has_full_name]
         if title is None and self.forms:
             # a bare surname names a man rather than a wife known only as "Mrs. Wickham": the man of
             # that name if there is one, else, when its pronouns say "he" ("Braddocks said... he"), her

@@ -55,12 +55,13 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
     toks = tv.tokens
     last: dict[int, _Seen] = {}
     counts: dict[int, int] = {}
+    surnames = surnames or {}
     surname_seen: dict[str, int] = {}  # the last sentence each surname was shown in
 
     def family_recency(cid: int, sent: int) -> float:
         # a bare "Charles" that none of its bearers' recent mentions explains goes to the family the
         # scene is about: the one whose surname was named most recently ("Mrs Musgrove", "Louisa Musgrove")
-        seen = [surname_seen[w] for w in (surnames or {}).get(cid, ()) if w in surname_seen]
+        seen = [surname_seen[w] for w in surnames.get(cid, ()) if w in surname_seen]
         if not seen or sent - max(seen) > FAMILY_WINDOW:
             return -1.0
         return 1.0 / (1 + sent - max(seen))
