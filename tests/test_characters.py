@@ -199,6 +199,18 @@ def test_cast_given_by_user_family_name_first():
     assert linked(doc, "him", 0) == 0
 
 
+def test_cast_name_with_a_describing_word_does_not_take_the_bare_name():
+    # "Little Charles" is the boy; the bare "Charles" of the story is the father, listed in full
+    cast = (CastMember("Charles Wren", (), "he"), CastMember("Little Charles", (), "unknown"),
+            CastMember("Nell Wren", (), "she"))
+    text = ("Charles Wren came in from the yard with mud on his boots. Nell looked up from the fire.\n\n"
+            "\"You are late,\" said Nell.\n\n"
+            "\"The gate was down again,\" said Charles. Little Charles hid behind his chair.\n")
+    doc = run(text, cast=cast)
+    assert linked(doc, "Charles") == 0
+    assert linked(doc, "Little Charles") == 1  # the name in full is still the boy
+
+
 def test_ao3_character_tags_seed_the_cast():
     text = ("Tanjirou sharpened his blade by the fire. Inosuke snored loudly beside him.\n\n"
             "\"Get up,\" Tanjirou said. Inosuke did not move.\n\n"

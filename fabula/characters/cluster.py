@@ -38,6 +38,9 @@ class Char:
     ranks: int = 0  # mentions with a military rank
     seed: object = None  # the CastMember this character comes from
     fixed_gender: str | None = None
+    # a cast's names that describe rather than name ("Little Charles", "The Late Mr. Darcy"): without the
+    # describing word they are another character's name, so they claim a mention only when no one else does
+    described: set = field(default_factory=set)
 
     @property
     def gender(self) -> str:
@@ -87,6 +90,8 @@ class Char:
     def add(self, form: Form, count: int, votes: Counter | None = None) -> None:
         title, key = form
         self.forms[form] += count
+        if form in self.described:
+            return
         g = title_gender(title)
         if g != "unknown":
             self.title_votes[g] += count
@@ -115,6 +120,13 @@ NOBLE = frozenset({"sir", "lord", "lady", "dame", "duke", "duchess", "count", "c
 MILITARY = frozenset({"captain", "capt", "colonel", "col", "general", "gen", "major", "lieutenant", "lieut", "lt",
                       "sergeant", "sgt", "corporal", "private", "admiral", "commander", "commodore", "ensign"})
 CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
+
+
+def _describes(name: str, nf) -> bool:
+    """A single name after a describing word: "Little Charles", "The Late Mr. Darcy"."""
+    from .mentions import NAME_ADJECTIVES
+    lead = [w.lower() for w in name.split()[:2]]
+    return len(nf.key) == 1 and (lead[0] in NAME_ADJECTIVES or lead == ["the", "late"])
 
 
 def compatible(c: Char, title: str | None, votes: Counter | None = None) -> bool:
@@ -186,16 +198,22 @@ class Clusterer:
         self.forms: Counter = Counter()
         for member in seeds:
             c = Char(id=len(self.chars), seed=member, fixed_gender=getattr(member, "gender", None))
-            for nm in member.names:
-                nf = parse_name(nm)
-                if not nf.words:
-                    continue
-                form = (nf.title, nf.key)
-                c.add(form, 0)
+            parsed = [(nm, parse_name(nm)) for nm in member.names]
+            parsed = [(nm, nf) for nm, nf in parsed if nf.words]
+            plain = {w for nm, nf in parsed if not _describes(nm, nf) for w in nf.key}
+            c.described = {(nf.title, nf.key) for nm, nf in parsed if _describes(nm, nf) and nf.key[0] not in plain}
+            for _, nf in parsed:
+                c.add((nf.title, nf.key), 0)
                 # family-name-first and given-name-first orders are the same person
                 if len(nf.key) >= 2:
                     c.add((nf.title, tuple(reversed(nf.key))), 0)
             self.chars.append(c)
+
+    def described_by(self, form: Form) -> int | None:
+        """The cast member whose describing name this is ("Little Charles"), for a mention that has the
+        describing word too."""
+        found = [c.id for c in self.chars if form in c.described]
+        return found[0] if len(found) == 1 else None
 
     # ---- matching
     def _full_matches(self, title, key) -> list[int]:
@@ -243,8 +261,14 @@ class Clusterer:
         exact = [c.id for c in self.chars
                  if ((title, (word,)) in c.forms or (title is None and word in c.singles))
                  and (c.seed is not None and (title, (word,)) in c.forms or compatible(c, title, votes))]
-        if exact:
-            return exact
+        named = [cid for cid in exact if (title, (word,)) not in self.chars[cid].described]
+        if named:
+            return named
+        return self._loose_word_matches(title, word, votes) or exact
+
+    def _loose_word_matches(self, title, word, votes) -> list[int]:
+        """The characters a titled or bare single name fits other than by an exact form: a given name,
+        a surname, a familiar form."""
         n_bare = self.forms.get((title, (word,)), 0)
         given = [c.id for c in self.chars if word in c.given and compatible(c, title, votes)]
         if not given:

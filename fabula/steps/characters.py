@@ -198,7 +198,13 @@ class Characters:
         taken: set[int] = set()
         for c in names:
             f = _form(c)
-            it = Item(c.s, c.e, "name", c.e - 1, char=cl.form_char.get(f), options=cl.ambiguous.get(f, ()),
+            char, options = cl.form_char.get(f), cl.ambiguous.get(f, ())
+            if seeds and any(tv.lower[i] in M.NAME_ADJECTIVES for i in range(c.s, c.name_start)):
+                # "Little Charles" in the text is the cast's "Little Charles", not the bare "Charles"
+                described = cl.described_by(f)
+                if described is not None:
+                    char, options = described, ()
+            it = Item(c.s, c.e, "name", c.e - 1, char=char, options=options,
                       end_char=c.out_end or c.end_char, surname=_surname_shown(c))
             items.append(it)
             taken.update(range(c.s, c.e))
