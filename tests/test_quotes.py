@@ -84,6 +84,28 @@ def test_speech_that_is_all_one_nested_quotation_stays():
     assert texts("\"'Come in,'\" Ada read out from the sign.\n") == ["'Come in,'"]
 
 
+# A text whose apostrophes were stripped ("Tom s", "don t"): its single quotation marks went with them.
+_STRIPPED = ("Tom s cart stood at the mill. The miller s dog slept by Tom s wheel, and the miller s wife "
+             "counted the sacks. " * 6 + "\n\n")
+
+
+def test_nested_quotes_whose_marks_the_text_lost_are_left_out():
+    text = _STRIPPED + (
+        '" I have one thing to tell,  he said,  before the mill s wheel stops for good.\n\n'
+        '" The flour was never mine,  he went on.  It was all Tom s. \n\n'
+        '"That s all. He looked at the door.  Come back tomorrow,  said he,  and bring the ledger. "\n')
+    found = texts(text)
+    assert "he said," in found and "he went on." in found and "said he," in found
+    assert "That s all. He looked at the door." in found
+    assert not any("flour" in q or "ledger" in q or "before the mill" in q for q in found)
+
+
+def test_double_spacing_in_a_text_with_apostrophes_is_not_a_lost_mark():
+    text = ("Tom's cart stood at the mill. The miller's dog slept by Tom's wheel.  " * 8 + "\n\n"
+            '"I have one thing to tell,  Tom.  The flour was never mine," he said.\n')
+    assert texts(text) == ["I have one thing to tell,  Tom.  The flour was never mine,"]
+
+
 def test_multi_paragraph_speech_continues_in_one_group():
     text = ('"The first thing you learn at sea is patience. The second thing is rope.\n\n'
             '"The third thing is that nobody listens to the first two," said the mate.\n\n'

@@ -215,6 +215,7 @@ class Quotes:
 def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
     family = choose_family(text, paragraphs)
     dash_mode = _dash_dialogue(text, paragraphs)
+    lost_marks = family == "double" and _lost_single_marks(text)
     out: list[Quote] = []
     group = -1
     carry = False  # a quotation still open at the end of the previous paragraph
@@ -234,13 +235,17 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
         pieces = [(s, e) for s, e in pieces
                   if not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
         pieces, joined = _cut_nested(text, pieces, family)
+        lead_cut: set = set()  # pieces that begin where a nested quotation opening their paragraph was cut
+        if lost_marks:
+            pieces, more, lead_cut = _cut_lost_nested(text, pieces, hi)
+            joined |= more
         pieces = _split_stage_directions(text, pieces)
         # Group pieces: continuation from the previous paragraph, then tag-separated pieces.
         prev_end = None
         for k, (s, e) in enumerate(pieces):
             nxt = pieces[k + 1][0] if k + 1 < len(pieces) else hi
             tagged_after = _has_tag(text, e, nxt)
-            if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and s <= lo + 2:
+            if k == 0 and carry and starts_with_open and last_piece_par == pi - 1 and (s <= lo + 2 or s in lead_cut):
                 pass  # same group as the open quotation of the previous paragraph
             elif s in joined:
                 pass  # the rest of an utterance after a quotation nested in it
@@ -452,6 +457,88 @@ def _cut_nested(text: str, pieces: list, family: str) -> tuple[list, set]:
         joined.update(a for a, _ in sub[1:])
         out.extend(sub)
     return out, joined
+
+
+# A possessive written "Morstan s": the text lost its apostrophes, and with them its single quotation marks.
+_LOST_POSSESSIVE = re.compile(r"[^\W\d_] s\b")
+_KEPT_POSSESSIVE = re.compile(r"[^\W\d_]['\u2019]s\b")
+
+
+# Elisions that are never words of their own (unlike 'it', 'is', 'at' in _ELIDED).
+_ELIDED_ALONE = frozenset("em tis twas twere twill twould".split())
+
+
+def _lost_single_marks(text: str) -> bool:
+    """Has this text lost its apostrophes ("don t", "Morstan s")? Then the marks of quotations nested in
+    speech are gone too, and only the blanks they leave show them."""
+    lost = len(_LOST_POSSESSIVE.findall(text))
+    return lost >= 20 and lost > 3 * len(_KEPT_POSSESSIVE.findall(text))
+
+
+def _cut_lost_nested(text: str, pieces: list, par_end: int) -> tuple[list, set, set]:
+    """Leave out the quotations nested in speech whose single marks the text lost.
+
+    " I will tell you how he died,  he continued.  He had ...": each lost mark leaves one blank too many
+    after punctuation, and the opening one a blank after the double mark. The words between the
+    blanks alternate between the nested quotation and the speaker's own; a piece is cut only when
+    the blanks pair up (it ends outside the nested quotation, or inside it at the end of its paragraph
+    or just before a lost closing mark). Returns the pieces, the starts of those that continue the piece
+    before, and the starts of those that follow a nested quotation cut from the start of a piece."""
+    out: list[tuple[int, int]] = []
+    joined: set[int] = set()
+    lead: set[int] = set()
+    for s, e in pieces:
+        inside = s >= 2 and text[s - 1] == " " and text[s - 2] in '"\u201c'
+        cuts: list[tuple[int, int]] = []
+        start = s if inside else None
+        for m in re.finditer(r"[ \n]{2,}", text[s:e]):
+            gap = m.group(0)
+            a, b = s + m.start(), s + m.end()
+            if gap.count("\n") > 1 or text[a - 1] not in ",.;:!?-\u2014":
+                continue
+            word = _WORD.match(text, b)
+            if word and word.group(0).lower() in _ELIDED_ALONE:
+                continue  # ",  tis a true saying": an elision's lost apostrophe
+            for _ in range(len(gap) - 1):
+                if inside:
+                    cuts.append((start, a))
+                    start = None
+                else:
+                    start = b
+                inside = not inside
+        if not cuts and start is None:
+            out.append((s, e))
+            continue
+        if inside and not _nested_goes_on(text, e, par_end):
+            out.append((s, e))  # the blanks do not pair up: keep the piece whole
+            continue
+        if inside:
+            cuts.append((start, e))
+        sub: list[tuple[int, int]] = []
+        cur = s
+        for a, b in cuts:
+            _add(text, sub, cur, a)
+            cur = b
+        _add(text, sub, cur, e)
+        if not sub:
+            out.append((s, e))
+            continue
+        joined.update(a for a, _ in sub[1:])
+        if cuts[0][0] == s:
+            lead.add(sub[0][0])
+        out.extend(sub)
+    return out, joined, lead
+
+
+def _nested_goes_on(text: str, e: int, par_end: int) -> bool:
+    """Does a nested quotation whose marks were lost run to the end of the piece ending at `e`? Yes if
+    a blank stands for its closing mark ("an empty sleeve. \""), or if the speech goes on into the
+    next paragraph and that one opens with a lost mark too ("\" I will tell you...")."""
+    if text[e:e + 1] == " ":
+        return True
+    if text[e:par_end].strip():
+        return False
+    return text[par_end:par_end + 12].lstrip()[:2] in ('" ', "\u201c ")
 
 
 def _nested_marks(text: str, s: int, e: int, family: str):
