@@ -499,7 +499,10 @@ def _cut_lost_nested(text: str, pieces: list, par_end: int) -> tuple[list, set, 
             word = _WORD.match(text, b)
             if word and word.group(0).lower() in _ELIDED_ALONE:
                 continue  # ",  tis a true saying": an elision's lost apostrophe
-            for _ in range(len(gap) - 1):
+            lost = len(gap) - 1
+            if not inside and lost % 2 == 0:
+                continue  # an opening and a closing mark with nothing between: a dash, not a quotation
+            for _ in range(lost):
                 if inside:
                     cuts.append((start, a))
                     start = None
