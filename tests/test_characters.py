@@ -636,3 +636,18 @@ def test_a_given_name_two_men_share_goes_to_the_family_in_the_scene():
     at = doc.text.rindex("said Charles") + len("said ")
     mention = next(m for m in doc.mentions if m.start == at)
     assert mention.character == pryce.id
+
+
+def test_a_man_told_apart_by_what_he_wears_is_a_character_of_his_own():
+    # "the man" alone is an epithet for someone already known; "the man with the green scarf" who speaks
+    # again and again is somebody new
+    text = ("Oskar Brandt pushed open the door of the inn. He shook the rain from his coat.\n\n"
+            "\"Shut that door,\" said the man with the green scarf.\n\n"
+            "\"I only just came in,\" said Oskar.\n\n"
+            "\"Then come in properly,\" said the man with the green scarf. The man laughed at his own joke.\n")
+    doc = run(text)
+    scarf = char_named(doc, "the man with the green scarf")
+    oskar = char_named(doc, "Oskar Brandt")
+    assert scarf is not None and oskar is not None and scarf.id != oskar.id
+    assert linked(doc, "the man with the green scarf", 1) == scarf.id
+

@@ -696,6 +696,30 @@ def find_nouns(tv: TokenView, taken: set[int]) -> list[tuple[int, int, int, str]
 _EPITHET_HEADS = frozenset("man woman girl boy lady gentleman child youth".split())
 
 
+def _distinguishing_phrase(tv: TokenView, j: int) -> int | None:
+    """The end of "with the black beard" / "in the grey coat" after the noun at j, or None."""
+    toks, lower, n = tv.tokens, tv.lower, len(tv.tokens)
+    k = j + 1
+    if k >= n or lower[k] not in ("with", "in"):
+        return None
+    k += 1
+    if k < n and lower[k] in ("the", "a", "an", "his", "her"):
+        k += 1
+    while k < n and toks[k].tag == "JJ" and k - j <= 5:
+        k += 1
+    if k < n and toks[k].tag == "NN" and toks[k].head == j + 1 and lower[k] not in _NOT_SPEAKERS:
+        return k + 1
+    return None
+
+
+def noun_head(key: tuple) -> str:
+    """The person noun of a description found by find_noun_characters ("man" in "man with the beard")."""
+    for k in range(1, len(key)):
+        if key[k] in ("with", "in"):
+            return key[k - 1]
+    return key[-1]
+
+
 def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
     """Unnamed people a work keeps referring to by one description and lets speak ("said the waiter",
     "the mariner said"): {phrase words: [(start token, end token), ...]} for each such description."""
@@ -724,10 +748,14 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
             continue  # "the man servant": the head is further on
+        end = j + 1
         if lem in _EPITHET_HEADS:
-            continue
-        key = tuple(lower[i + 1:j + 1])
-        occ.setdefault(key, []).append((i, j + 1))
+            # "the man with the black beard" is told apart from every other man by what follows
+            end = _distinguishing_phrase(tv, j)
+            if end is None:
+                continue
+        key = tuple(lower[i + 1:end])
+        occ.setdefault(key, []).append((i, end))
         head = toks[j].head
         if toks[j].dep in ("nsubj",) and 0 <= head < n and toks[head].lemma.lower() in SPEECH_VERBS:
             speech[key] += 1

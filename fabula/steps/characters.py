@@ -225,7 +225,7 @@ class Characters:
             pn = person_nouns()
             for key, spans in M.find_noun_characters(tv, taken).items():
                 ch = Char(id=len(cl.chars))
-                g = pn.get(key[-1], "-")
+                g = pn.get(M.noun_head(key), "-")
                 ch.fixed_gender = g if g in ("he", "she") else None
                 if ch.fixed_gender is None:
                     # "the Professor", "the mariner": the pronouns that follow say which
