@@ -651,3 +651,15 @@ def test_a_man_told_apart_by_what_he_wears_is_a_character_of_his_own():
     assert scarf is not None and oskar is not None and scarf.id != oskar.id
     assert linked(doc, "the man with the green scarf", 1) == scarf.id
 
+
+def test_a_role_noun_the_tagger_calls_proper_is_still_a_noun_character():
+    from dataclasses import replace
+
+    from fabula.characters.mentions import TokenView, find_noun_characters
+    text = '"Fire, perhaps," said the barman.\n\n"Here you are," said the barman. "Come in."\n'
+    doc = analyze(text, until="language")
+    # the tagger sometimes calls a lower-case role noun proper (NNP); it is a common noun all the same
+    tokens = tuple(replace(t, tag="NNP") if doc.text[t.start:t.end] == "barman" else t for t in doc.tokens)
+    found = find_noun_characters(TokenView(doc.text, tokens, doc.sentences), set())
+    assert ("barman",) in found and len(found[("barman",)]) == 2
+

@@ -743,7 +743,9 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
             continue
         lem = toks[j].lemma.lower()
         listed = lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())
-        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or toks[j].tag != "NN"
+        # a lower-case noun the tagger called proper ("said the barman") is a common noun all the same
+        common = toks[j].tag == "NN" or tv.words[j].islower()
+        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or not common
                            or not _PERSON_SUFFIX.search(w)):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
