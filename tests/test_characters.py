@@ -663,3 +663,18 @@ def test_a_role_noun_the_tagger_calls_proper_is_still_a_noun_character():
     found = find_noun_characters(TokenView(doc.text, tokens, doc.sentences), set())
     assert ("barman",) in found and len(found[("barman",)]) == 2
 
+
+def test_mr_with_the_surname_is_the_son_when_father_and_brother_have_ranks():
+    text = ("General Ashby ruled the house at Penwold. Captain Tom Ashby was at sea, and Mr. Henry Ashby "
+            "was the only son at home.\n\n"
+            "Henry walked with Clara by the river. Henry laughed at the swans, and Clara laughed with him.\n\n"
+            "\"Your father frightens me,\" said Clara. General Ashby had frowned at her all through dinner.\n\n"
+            "\"He frightens everyone,\" said Mr. Ashby. Henry threw a stone into the water.\n\n"
+            "General Ashby called from the terrace. Henry did not answer. Mr. Ashby was tired of his father.\n\n"
+            "Later Henry wrote to his brother. Mr. Ashby wrote a long letter, and Henry sealed it himself.\n")
+    doc = run(text)
+    henry = char_named(doc, "Henry")
+    assert henry is not None
+    assert linked(doc, "Mr. Ashby") == henry.id
+    assert linked(doc, "General Ashby") != henry.id
+

@@ -308,10 +308,16 @@ class Clusterer:
             # bare given name is what the book mostly calls that person ("Paul", once "Paul Wilcox" and
             # never "Wilcox"; Cyril Fielding is mostly "Fielding").
             n_form = self.forms.get((title, (word,)), 0)
+            # ...unless the father is named otherwise ("General Tilney"), this man is also written with the
+            # same title and his given name ("Mr. Henry Tilney"), and every other man of the name has a
+            # rank ("Captain Frederick Tilney"): then "Mr. Tilney" is he
+            elder = any(t in MILITARY or t in NOBLE for (t, k), n in self.forms.items() if k == (word,) and n >= 3)
             if title_marital(title) != "unmarried":
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or self._given_alone(self.chars[cid])
-                       <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))]
+                       <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))
+                       or elder and self._titled_full(self.chars[cid], title, word) > 0
+                       and self._others_ranked(self.chars[cid], word)]
             # "Mr. John Knightley", written out again and again, is how the book tells John from the
             # "Mr. Knightley" it names many times more often: two men (one "Mr. Thomas Marvel" among many
             # "Mr. Marvel"s, or a one-off introduction, is the same man). So for "Miss Lucy Steele" and the
@@ -396,6 +402,11 @@ class Clusterer:
     def _titled_full(c: Char, title: str, surname: str) -> int:
         """How often a character is named by this title with a given name and this surname."""
         return sum(n for (t, k), n in c.forms.items() if t == title and len(k) >= 2 and k[-1] == surname)
+
+    def _others_ranked(self, c: Char, surname: str) -> bool:
+        """Is every other man of this surname named with a rank ("Captain", "Sir")?"""
+        return all(o.noble or o.ranks for o in self.chars
+                   if o is not c and surname in o.surnames and o.gender == "he")
 
     def _other_uses(self, c: Char, surname: str) -> int:
         """How often a character is named other than by the bare given name: full names, bare surname."""
