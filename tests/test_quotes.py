@@ -100,6 +100,11 @@ def test_nested_quotes_whose_marks_the_text_lost_are_left_out():
     assert not any("flour" in q or "ledger" in q or "before the mill" in q for q in found)
 
 
+def test_lost_marks_with_nothing_between_are_a_dash_not_a_quotation():
+    text = _STRIPPED + '"We stopped at the mill,   the old one, and went home," said Tom.\n'
+    assert texts(text)[-1] == "We stopped at the mill,   the old one, and went home,"
+
+
 def test_double_spacing_in_a_text_with_apostrophes_is_not_a_lost_mark():
     text = ("Tom's cart stood at the mill. The miller's dog slept by Tom's wheel.  " * 8 + "\n\n"
             '"I have one thing to tell,  Tom.  The flour was never mine," he said.\n')
