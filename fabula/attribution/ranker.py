@@ -382,6 +382,12 @@ class RankerMixin:
         addr_here = self.tag_addr.get(k)
         ctx = self._context(k, conv, walk)
         style, style_words = self.idiolect.scores(k, cands)
+        # the nearest characters of the tag pronoun's gender, named in the narration before the quote
+        if g in ("he", "she"):
+            gendered = [x for x in recent if x in self.characters and self.characters[x].gender == g]
+            gendered_subj = [x for x in recent_subj if x in self.characters and self.characters[x].gender == g]
+        else:
+            gendered, gendered_subj = [], []
         rows = []
         for c in cands:
             cg = self.characters[c].gender
@@ -398,6 +404,9 @@ class RankerMixin:
                 "recent_any": float(c in recent),
                 "subj0": float(bool(recent_subj) and recent_subj[0] == c),
                 "subj1": float(len(recent_subj) > 1 and recent_subj[1] == c),
+                "tag_gender_first": float(bool(gendered) and gendered[0] == c),
+                "tag_gender_second": float(len(gendered) > 1 and gendered[1] == c),
+                "tag_gender_subj_first": float(bool(gendered_subj) and gendered_subj[0] == c),
                 "same_par_before": float(c in same_par_before),
                 "after_in_par": float(c in after),
                 "after_first": float(bool(after) and after[0] == c),
