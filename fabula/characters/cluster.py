@@ -311,7 +311,7 @@ class Clusterer:
             # ...unless the father is named otherwise ("General Tilney"), this man is also written with the
             # same title and his given name ("Mr. Henry Tilney"), and every other man of the name has a
             # rank ("Captain Frederick Tilney"): then "Mr. Tilney" is he
-            elder = any(t in MILITARY or t in NOBLE for (t, k), n in self.forms.items() if k == (word,) and n >= 3)
+            elder = word in self._ranked_surnames
             if title_marital(title) != "unmarried":
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or self._given_alone(self.chars[cid])
@@ -427,6 +427,9 @@ class Clusterer:
         """forms: Counter of (title, key) -> occurrences; votes: form -> Counter of pronoun votes."""
         self.forms = forms
         self._surname_uses = Counter()
+        # surnames named with a rank again and again ("General Tilney"): the father is named otherwise
+        self._ranked_surnames = {k[0] for (t, k), n in forms.items()
+                                 if len(k) == 1 and (t in MILITARY or t in NOBLE) and n >= 3}
         for (t, k), n in forms.items():
             if len(k) == 1 and t is not None and t not in GIVEN_TITLES:
                 self._surname_uses[k[0]] += n

@@ -429,6 +429,17 @@ def _sentence_continues(text: str, e: int, hi: int) -> bool:
     return not any(is_speech_word(w, strict=True) for w in _WORD.findall(rest)[:4])
 
 
+def _outside(text: str, s: int, e: int, cuts: list) -> list[tuple[int, int]]:
+    """The pieces of text[s:e] outside the [start, end) cuts, trimmed and kept as _add keeps them."""
+    sub: list[tuple[int, int]] = []
+    cur = s
+    for a, b in cuts:
+        _add(text, sub, cur, a)
+        cur = b
+    _add(text, sub, cur, e)
+    return sub
+
+
 def _cut_nested(text: str, pieces: list, family: str) -> tuple[list, set]:
     """Leave out a quotation nested in speech (He said, ‘Not today,’ and left): the words
     are someone else's. Returns the pieces and the starts of those that continue the piece before.
@@ -442,15 +453,9 @@ def _cut_nested(text: str, pieces: list, family: str) -> tuple[list, set]:
             if role == "open" and start is None:
                 start = pos
             elif role == "close" and start is not None:
-                cuts.append((start, pos))
+                cuts.append((start, pos + 1))
                 start = None
-        sub: list[tuple[int, int]] = []
-        if cuts and start is None:
-            cur = s
-            for a, b in cuts:
-                _add(text, sub, cur, a)
-                cur = b + 1
-            _add(text, sub, cur, e)
+        sub = _outside(text, s, e, cuts) if cuts and start is None else []
         if not sub:
             out.append((s, e))
             continue
@@ -517,12 +522,7 @@ def _cut_lost_nested(text: str, pieces: list, par_end: int) -> tuple[list, set, 
             continue
         if inside:
             cuts.append((start, e))
-        sub: list[tuple[int, int]] = []
-        cur = s
-        for a, b in cuts:
-            _add(text, sub, cur, a)
-            cur = b
-        _add(text, sub, cur, e)
+        sub = _outside(text, s, e, cuts)
         if not sub:
             out.append((s, e))
             continue
