@@ -259,3 +259,44 @@ def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_gro
     # one speaker, one utterance: the tag between the pieces is only hers
     _, q = detect('"Sit down," she said, and added, "you look tired."\n')
     assert len(q) == 2 and q[0].group == q[1].group
+
+
+REPORTED = (
+    'Mara stayed by the stove.\n\n'
+    'The keeper came in stamping the snow from his boots, and would not sit down. "He was sorry to call so '
+    'late, but the lamp had gone out twice, and he could not leave it again before morning."\n\n'
+    'Mara nodded at the window. "I will watch it with you until the boat comes in."\n\n'
+    '"He could not leave it again before morning, and nobody had told him why the oil was short."\n\n'
+    'The keeper looked at the floor. "Nobody told me why the oil was short, and I asked twice."\n')
+
+
+def test_speech_reported_in_the_narrators_grammar_is_its_own_kind():
+    from fabula.api import analyze
+
+    doc = analyze(REPORTED, until="quotes")
+    kinds = {doc.text[q.start:q.end][:20]: q.kind for q in doc.layer("quotes")}
+    # opens inside narration; he, past tense, no I or you: the narrator reports what he said
+    assert kinds["He was sorry to call"] == "reported"
+    # the same place in a paragraph, but with an "I": his own words
+    assert kinds["I will watch it with"] == "speech"
+    # the same grammar opening its own paragraph: a line of dialogue
+    assert kinds["He could not leave i"] == "speech"
+    # narration before it, but the words are the speaker's own ("me", "I")
+    assert kinds["Nobody told me why t"] == "speech"
+
+
+def test_reported_speech_is_not_scored_as_a_quotation():
+    from fabula.api import analyze
+    from fabula.evaluate.pdnc import predicted_quotes
+    from fabula.evaluate.scoring import GoldQuote, assign_quotes, score_quotes
+
+    doc = analyze(REPORTED, until="quotes")
+    preds = predicted_quotes(doc)
+    assert len(preds) == len(doc.layer("quotes"))  # index for index, as training reads them
+    assert [p.counted for p in preds] == [q.kind != "reported" for q in doc.layer("quotes")]
+    assert sum(not p.counted for p in preds) == 1
+    # scored against gold quotations at the same places, the reported one is neither found nor counted
+    gold = [GoldQuote(str(i), ((p.start, p.end),)) for i, p in enumerate(preds)]
+    score = score_quotes(gold, preds)
+    assert score.predicted == score.detected == len(preds) - 1
+    assert assign_quotes(gold, preds) == [i if p.counted else None for i, p in enumerate(preds)]

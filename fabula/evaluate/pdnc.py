@@ -188,10 +188,12 @@ def predicted_characters(doc: Document) -> list[PredCharacter]:
 
 
 def predicted_quotes(doc: Document) -> list[PredQuote]:
+    """The document's quotes in layer order, in source offsets. Speech the narrator reports in quotation
+    marks (kind "reported") is no quotation of a character's words: it is not `counted`."""
     out = []
     for q in doc.layers.get("quotes", ()):
         s, e = source_span(doc, q.start, q.end)
-        out.append(PredQuote(s, e, q.speaker, q.confidence))
+        out.append(PredQuote(s, e, q.speaker, q.confidence, counted=q.kind != "reported"))
     return out
 
 

@@ -55,6 +55,9 @@ class PredQuote:
     end: int
     speaker: int | None = None  # a PredCharacter id
     confidence: float = 0.0
+    # False for what the system itself calls no quotation of a character's words (speech the narrator
+    # reports in quotation marks): kept so indexes match the document's quotes, never assigned or counted
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,8 @@ def _ratio(a: int, b: int) -> float:
 
 
 def assign_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote]) -> list[int | None]:
-    """For each predicted quotation, the index of the gold quotation it is assigned to, or None."""
+    """For each predicted quotation, the index of the gold quotation it is assigned to, or None (always for
+    one not `counted`)."""
     pieces = sorted((s, e, gi) for gi, g in enumerate(gold) for s, e in g.spans if e > s)
     starts = [p[0] for p in pieces]
     reach = []  # running max of piece ends, so a backward scan knows when to stop
@@ -234,7 +238,7 @@ def assign_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote]) -> 
     out: list[int | None] = []
     for p in predicted:
         length = p.end - p.start
-        if length <= 0:
+        if length <= 0 or not p.counted:
             out.append(None)
             continue
         per_gold: dict[int, int] = {}
@@ -259,7 +263,7 @@ def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
     """Score predicted quotations against gold. speaker_to_gold maps a predicted speaker id to the gold
     character it names (see NameMatcher); a predicted speaker missing from it names nobody."""
     speaker_to_gold = speaker_to_gold or {}
-    score = QuoteScore(gold=len(gold), predicted=len(predicted))
+    score = QuoteScore(gold=len(gold), predicted=sum(1 for p in predicted if p.counted))
     assignment = assign_quotes(gold, predicted)
     best: dict[int, tuple[int, int]] = {}  # gold index -> (overlap, predicted index)
     for pi, gi in enumerate(assignment):
