@@ -170,7 +170,7 @@ class Mention(Span):
 
 @dataclass(frozen=True, slots=True)
 class Quote(Span):
-    kind: str = "speech"  # speech | thought
+    kind: str = "speech"  # speech | thought | reported (speech the narrator reports in quotation marks)
     speaker: int | None = None
     addressees: tuple[int, ...] = ()
     type: str | None = None  # explicit | anaphoric | implicit
