@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,13 @@ def prepare(folder, language_doc=None, end_to_end=False):
     return novel, doc.with_layers(characters=chars, mentions=mentions)
 
 
+def every_quote(doc):
+    """The document's quotes as the scorer sees them, reported speech included: what the system calls
+    reported still has a speaker to learn from and a confidence to calibrate (only the evaluation leaves
+    it out)."""
+    return [replace(p, counted=True) for p in predicted_quotes(doc)]
+
+
 def examples(novel, doc, model=None, rnd=1):
     """Training rows: per utterance, candidates' features and which one is the gold speaker.
     Round 2 rows carry the round-1 model's answers (`model`) around each quote as features."""
@@ -92,8 +100,7 @@ def examples(novel, doc, model=None, rnd=1):
     at.run()
     matcher = NameMatcher(novel.characters)
     to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
-    preds = predicted_quotes(doc)
-    assignment = assign_quotes(novel.quotes, preds)
+    assignment = assign_quotes(novel.quotes, every_quote(doc))
     # quote index in doc order -> predicted index (predicted_quotes keeps layer order)
     out = []
     for k, cands, rows in collect:
@@ -273,7 +280,7 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
         print(f"{novel.name:30s} acc={sc.accuracy:.3f} explicit={bt['explicit']:.3f} "
               f"anaphoric={bt['anaphoric']:.3f} implicit={bt['implicit']:.3f} "
               f"P={sc.precision:.3f} R={sc.recall:.3f}", flush=True)
-        assignment = assign_quotes(novel.quotes, preds)
+        assignment = assign_quotes(novel.quotes, every_quote(scored))
         for k, u in enumerate(at.utts):
             if quotes[u[0]].speaker is None:
                 continue
@@ -333,14 +340,15 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
             print(f"{n:30s} acc={sc.accuracy:.3f} explicit={bt['explicit']:.3f} "
                   f"anaphoric={bt['anaphoric']:.3f} implicit={bt['implicit']:.3f}", flush=True)
             # calibration pairs: model probability vs correct, by rule
-            assignment = assign_quotes(novel.quotes, predicted_quotes(scored))
+            every = assign_quotes(novel.quotes, every_quote(scored))
             for k, p in at.model_prob.items():
                 qi = at.utts[k][0]
-                gi = assignment[qi]
+                gi = every[qi]
                 if gi is None or novel.quotes[gi].speaker is None:
                     continue
                 cal_pairs[at.rules[k]].append((p, int(to_gold.get(quotes[qi].speaker) == novel.quotes[gi].speaker), f))
             seen = set()  # one judgement per gold quote, as the evaluation counts
+            assignment = assign_quotes(novel.quotes, predicted_quotes(scored))
             for k, u in enumerate(at.utts):
                 for qi in u:
                     gi = assignment[qi]
