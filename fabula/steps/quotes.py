@@ -901,20 +901,18 @@ def mark_reported(text: str, paragraphs, quotes: list[Quote], tokens) -> list[Qu
     "you", or the present tense."""
     starts = [t.start for t in tokens]
     par_starts = [p.start for p in paragraphs]
-    first_in_par: dict[int, int] = {}  # paragraph -> start of its first quotation
+    par = [bisect.bisect_right(par_starts, q.start) - 1 for q in quotes]
+    first_in_par: dict[int, int] = {}  # paragraph -> its first quotation
     groups: dict = {}
     for k, q in enumerate(quotes):
-        pi = bisect.bisect_right(par_starts, q.start) - 1
-        first_in_par.setdefault(pi, q.start)
+        first_in_par.setdefault(par[k], k)
         groups.setdefault(q.group if q.group is not None else ("alone", k), []).append(k)
     reported: set[int] = set()
     found = 0
     for members in groups.values():
         head = quotes[members[0]]
-        if head.kind != "speech":
-            continue
-        pi = bisect.bisect_right(par_starts, head.start) - 1
-        if pi < 0 or first_in_par.get(pi) != head.start:
+        pi = par[members[0]]
+        if head.kind != "speech" or pi < 0 or first_in_par[pi] != members[0]:
             continue
         if not any(ch.isalpha() for ch in text[paragraphs[pi].start:head.start]):
             continue  # the utterance opens its paragraph
