@@ -97,6 +97,14 @@ def test_titles_inside_span_and_possessive_outside():
     assert not any(n.endswith("'s") for n in names)
 
 
+def test_a_surname_with_two_particles_stays_whole_after_a_given_name():
+    doc = run("Mr. Pieter van der Kolk bowed to his wife. Mrs. van der Kolk did not look up.\n\n"
+              "Pieter van der Kolk sighed, and Mr. van der Kolk went out again. He shut the door.\n")
+    names = mention_texts(doc, "name")
+    assert "Pieter van der Kolk" in names and "Kolk" not in names and "Pieter" not in names
+    assert linked(doc, "Pieter van der Kolk") == linked(doc, "Mr. Pieter van der Kolk") is not None
+
+
 def test_exclamations_places_and_months_are_not_characters(family):
     names = set(mention_texts(family, "name"))
     assert not names & {"God", "Good God", "Damn", "Fairford", "Marston Hall", "Mama"}

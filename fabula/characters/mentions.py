@@ -297,10 +297,14 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
             wk = words[k]
             if k > first and _is_gap(tv, k - 1, k):
                 break
-            if k > first and wk.lower() in CONNECTORS and k + 1 < n and cap[k + 1] \
-                    and not _is_gap(tv, k, k + 1):
-                k += 1
-                continue
+            if k > first and wk.lower() in CONNECTORS:
+                # "Henry van der Luyden": particles, one or more, before a capitalized surname
+                q = k
+                while q < min(n, k + 3) and tv.lower[q] in CONNECTORS and not _is_gap(tv, q - 1, q):
+                    q += 1
+                if q < n and q > k and cap[q] and not _is_gap(tv, q - 1, q):
+                    k = q
+                    continue
             if wk == "-" and k > first and k + 1 < n and words[k + 1].lower() in hon \
                     and not _is_gap(tv, k - 1, k) and not _is_gap(tv, k, k + 1):
                 suffix = words[k + 1].lower()
