@@ -190,6 +190,16 @@ def test_relative_who_and_a_noun_name_in_the_cast():
     assert got["Not for another hour,"] == "The Ferryman"
 
 
+def test_the_name_before_an_aside_speaks_when_the_parser_loses_the_subject():
+    # spaCy reads "at last Mina" as the object of "at" and leaves "said" without a subject; the turn
+    # after Mina's own would go to Joss
+    text = (TWO_TURNS + '"You may sit by the stove," said Mina.\n\nThey had finished their supper and Joss '
+            'wanted to sleep. Nothing would rouse him, until at last Mina, growing more and more cross, '
+            'said, "And I have the key."\n')
+    got = attribute(text, TWO)[-1]
+    assert (got[0], got[1], got[2].type) == ("And I have the key.", "Mina", "explicit")
+
+
 def test_a_speech_noun_after_the_quote_names_its_speaker():
     # "was Joss's contribution": the possessor of the noun; also when the text lost its apostrophe
     # (the second line breaks the turn-taking, so only the noun can give it to Mina)

@@ -83,7 +83,7 @@ class TagsMixin:
                     and self.text[self.tokens[i].start:self.tokens[i].end].lower() == "nothing")
                 for i in tokset)]
             for v in verbs:
-                got = self._subject_speaker(v, toks, k)
+                got = self._subject_speaker(v, toks, k, aside=where == "before")
                 if got:
                     self.tag_verb[k] = (v, toks)
                     return got
@@ -258,7 +258,7 @@ class TagsMixin:
             b -= 1
         return toks[a:b]
 
-    def _subject_speaker(self, v: int, toks: list[int], k: int):
+    def _subject_speaker(self, v: int, toks: list[int], k: int, aside: bool = False):
         tokset = set(toks)
         subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep in SUBJ_DEPS and i != v]
         if not subj and self.tokens[v].tag == "VBG":
@@ -326,6 +326,48 @@ class TagsMixin:
             if i in tokset and i not in subj and m is not None and m.kind == "name" and \
                     m.character in self.characters and self.tokens[i].dep not in ("pobj", "dobj", "dative"):
                 return self._resolve(i, k)
+        i = self._before_aside(v, tokset) if aside else None
+        if i is not None and i not in subj:
+            return self._resolve(i, k)
+        return None
+
+    def _before_aside(self, v: int, tokset: set) -> int | None:
+        """'at last Lilia, getting more and more angry, said,' / 'Cecil, sharing the discontent,
+        called out:': the parser often loses a subject across the aside between commas (it made
+        Lilia the object of "at" and "called" a modifier of "discontent"); the word before the
+        aside is the subject when the aside is a participle, adjective, adverb or relative clause."""
+        toks = self.tokens
+        j = v - 1
+        while j in tokset and toks[j].pos == "ADV":
+            j -= 1
+        if j not in tokset or self.text[toks[j].start:toks[j].end] != ",":
+            return None
+        for lc in range(j - 1, max(-1, j - 16), -1):
+            if lc not in tokset or self.in_quote[lc]:
+                return None
+            w = self.text[toks[lc].start:toks[lc].end]
+            if w in (".", "!", "?", ";", ":"):
+                return None
+            if w != ",":
+                continue
+            if lc + 1 >= j:
+                return None
+            first = toks[lc + 1]
+            fw = self.text[first.start:first.end].lower()
+            relative = fw in ("who", "whose")
+            if not (first.tag in ("VBG", "VBN") or first.pos in ("ADJ", "ADV") or relative):
+                return None
+            c = lc - 1
+            if c not in tokset:
+                return None
+            t = toks[c]
+            if relative and t.dep in ("pobj", "dobj", "dative"):
+                return None  # "looking at Fanny, whose tears were beginning to shew, said": not Fanny
+            m = self.mention_of_token.get(c)
+            lw = self.text[t.start:t.end].lower()
+            if m is not None and m.kind == "name" or t.pos == "PROPN" or lw in ("he", "she", "i"):
+                return c
+            return None
         return None
 
     def _opens(self, v: int, toks: list[int]) -> bool:
