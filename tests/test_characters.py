@@ -105,6 +105,17 @@ def test_a_surname_with_two_particles_stays_whole_after_a_given_name():
     assert linked(doc, "Pieter van der Kolk") == linked(doc, "Mr. Pieter van der Kolk") is not None
 
 
+def test_with_several_sisters_miss_and_the_surname_is_not_the_younger_one():
+    # "the Miss Ashbys": "Miss Ashby" alone is the eldest, not "Miss Clara Ashby"
+    text = ("The Miss Ashbys came to tea. Miss Clara Ashby wore green. Clara laughed at the cake.\n\n"
+            "Miss Ashby poured the tea. Clara took a cup, and Miss Ashby frowned at her.\n\n"
+            "The Miss Ashbys left at five. Miss Ashby walked ahead, and Clara ran to catch her.\n")
+    doc = run(text)
+    clara = char_named(doc, "Clara")
+    assert clara is not None and "Miss Ashby" not in (clara.name, *clara.aliases)
+    assert linked(doc, "Miss Ashby") != clara.id
+
+
 def test_exclamations_places_and_months_are_not_characters(family):
     names = set(mention_texts(family, "name"))
     assert not names & {"God", "Good God", "Damn", "Fairford", "Marston Hall", "Mama"}

@@ -189,10 +189,11 @@ class Clusterer:
     With `closed=True` no character beyond the seeds is created (a cast given by the user).
     """
 
-    def __init__(self, seeds=(), closed: bool = False):
+    def __init__(self, seeds=(), closed: bool = False, sisters: frozenset = frozenset()):
         from .names import parse_name
         self.chars: list[Char] = []
         self.closed = closed
+        self.sisters = sisters  # surnames the text names with a plural "the Miss Schlegels"
         self.form_char: dict[Form, int] = {}
         self.ambiguous: dict[Form, tuple[int, ...]] = {}
         self.forms: Counter = Counter()
@@ -325,6 +326,11 @@ class Clusterer:
             if title_marital(title) != "married":
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or not (3 <= (full := self._titled_full(self.chars[cid], title, word)) and n_form > 8 * full)]
+            if title == "miss" and word in self.sisters:
+                # several unmarried sisters ("the Miss Schlegels"): "Miss Schlegel" alone is the eldest, as
+                # "Miss Bennet" is Jane, not the one the book calls "Miss Helen Schlegel"
+                sur = [cid for cid in sur if self.chars[cid].seed is not None
+                       or not self._titled_full(self.chars[cid], title, word)]
             if title_marital(title) == "married":
                 # "Mrs. Whitby" is Eleanor Whitby's mother unless Eleanor is herself called Mrs.
                 sur = [cid for cid in sur if self.chars[cid].seed is not None

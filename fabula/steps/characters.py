@@ -173,6 +173,8 @@ class Characters:
         # not a character.
         known_words = Counter(w for c in names for w in c.key)
         groups = [c for c in names if _is_group(tv, c, known_words)]
+        sisters = Counter(c.key[-1][:-1] if c.title == "miss" else c.key[-1] for c in groups
+                          if c.title in ("miss", "misses") and c.key[-1].endswith("s") == (c.title == "miss"))
         if groups:
             gset = {id(c) for c in groups}
             names = [c for c in names if id(c) not in gset]
@@ -190,7 +192,7 @@ class Characters:
             surface_counts[_form(c)][shown] += 1
         surface = {f: _natural(cnt) for f, cnt in surface_counts.items()}
         votes = _pronoun_votes(tv, names)
-        cl = Clusterer(seeds, closed=closed)
+        cl = Clusterer(seeds, closed=closed, sisters=frozenset(w for w, n in sisters.items() if n >= 2))
         cl.run(forms, votes)
 
         # items for resolution
