@@ -116,6 +116,13 @@ def test_with_several_sisters_miss_and_the_surname_is_not_the_younger_one():
     assert linked(doc, "Miss Ashby") != clara.id
 
 
+def test_the_place_word_of_a_house_named_after_a_person_is_no_name():
+    doc = run("Mara Quill drove to Hadleys End on Sunday. At Hadleys End the gate stood open.\n\n"
+              "She liked Hadleys End. Mara said that Hadleys End was the best house in the county.\n")
+    assert "End" not in mention_texts(doc, "name")
+    assert all("End" not in (c.name, *c.aliases) for c in doc.characters)
+
+
 def test_exclamations_places_and_months_are_not_characters(family):
     names = set(mention_texts(family, "name"))
     assert not names & {"God", "Good God", "Damn", "Fairford", "Marston Hall", "Mama"}

@@ -448,7 +448,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         c.in_quote = tv.in_quote[c.s]
         c.initial = tv.initial[c.s]
         out.append(c)
-        i = k
+        i = k + 1 if place_tail else k  # the place word ("End" of "Howards End") is no name of its own
     return out
 
 
