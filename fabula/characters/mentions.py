@@ -379,11 +379,12 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         # "John Grier Home", "Howards End": a place named after a person ends in a place word (not one
         # that is also a common surname: Hall, Lane, Wood, Hill); the
         # person's name inside it is a candidate of its own, with a place's evidence against it.
-        place_tail = False
+        place_tail, place_word = False, -1
         if len(ws) >= 2 and title is None and ws[-1].lower() in PLACE_HEADS:
             ws = ws[:-1]
             k -= 1
             place_tail = True
+            place_word = k
         # All-capital runs: a heading or shouting unless short; mixed-case words break them off.
         caps = [_allcaps(w) for w in ws]
         if any(caps) and not all(caps):
@@ -448,7 +449,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
         c.in_quote = tv.in_quote[c.s]
         c.initial = tv.initial[c.s]
         out.append(c)
-        i = k + 1 if place_tail else k  # the place word ("End" of "Howards End") is no name of its own
+        i = k + 1 if k == place_word else k  # "End" of "Howards End" is no name of its own
     return out
 
 
