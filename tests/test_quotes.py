@@ -261,7 +261,6 @@ def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_gro
     assert len(q) == 2 and q[0].group == q[1].group
 
 
-
 # A writer who reports speech in quotation marks, again and again (as some nineteenth-century novels do).
 _VISITS = [
     ('The keeper came in stamping the snow from his boots, and would not sit down.',
