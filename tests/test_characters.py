@@ -704,3 +704,18 @@ def test_mr_with_the_surname_is_the_son_when_father_and_brother_have_ranks():
     assert linked(doc, "Mr. Ashby") == henry.id
     assert linked(doc, "General Ashby") != henry.id
 
+
+
+def test_mr_with_the_surname_is_the_man_the_narrator_calls_by_his_surname():
+    # Kerr is "Kerr" to the narrator and "Arthur" only to his mother: no father of his own
+    text = ("In the spring Arthur Kerr came back to Linmouth. Kerr had been away nine years.\n\n"
+            "Kerr took rooms over the harbour. Kerr walked the quay each morning, and Kerr read at night.\n\n"
+            "\"You look thin, Arthur,\" said Mrs. Kerr. Kerr smiled at his mother. \"Sit down, Arthur.\"\n\n"
+            "Kerr sat. Kerr ate what she gave him. Then Kerr went out, and Kerr did not come back till dark.\n\n"
+            "\"Good evening, Mr. Kerr,\" said the porter. Kerr nodded. Mr. Kerr was always polite to porters.\n\n"
+            "Kerr climbed the stairs. Kerr lit the lamp and wrote to the bank.\n")
+    doc = run(text)
+    kerr = char_named(doc, "Arthur Kerr")
+    assert kerr is not None
+    assert linked(doc, "Mr. Kerr") == kerr.id
+    assert linked(doc, "Mrs. Kerr") != kerr.id

@@ -318,7 +318,8 @@ class Clusterer:
                        or self._given_alone(self.chars[cid])
                        <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))
                        or elder and self._titled_full(self.chars[cid], title, word) > 0
-                       and self._others_ranked(self.chars[cid], word)]
+                       and self._others_ranked(self.chars[cid], word)
+                       or self._surname_man(self.chars[cid], title, word)]
             # "Mr. John Knightley", written out again and again, is how the book tells John from the
             # "Mr. Knightley" it names many times more often: two men (one "Mr. Thomas Marvel" among many
             # "Mr. Marvel"s, or a one-off introduction, is the same man). So for "Miss Lucy Steele" and the
@@ -417,6 +418,17 @@ class Clusterer:
     def _other_uses(self, c: Char, surname: str) -> int:
         """How often a character is named other than by the bare given name: full names, bare surname."""
         return sum(n for (_, k), n in c.forms.items() if len(k) >= 2) + self.forms.get((None, (surname,)), 0)
+
+    def _surname_man(self, c: Char, title: str, surname: str) -> bool:
+        """The narrator calls this man by his bare surname far more than by his given name ("Archer",
+        not "Newland") and no other man of the name has a full name: "Mr. Archer" is he, not a father
+        of his own."""
+        if title_gender(title) != "he" or c.gender != "he" or not c.has_full_name:
+            return False
+        if self.forms.get((None, (surname,)), 0) < max(10, 3 * self._given_alone(c)):
+            return False
+        return not any(o is not c and surname in o.surnames and o.gender == "he" and o.has_full_name
+                       and sum(n for (_, k), n in o.forms.items() if len(k) >= 2) >= 2 for o in self.chars)
 
     def _given_alone(self, c: Char) -> int:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}
