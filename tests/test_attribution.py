@@ -200,6 +200,14 @@ def test_the_name_before_an_aside_speaks_when_the_parser_loses_the_subject():
     assert (got[0], got[1], got[2].type) == ("And I have the key.", "Mina", "explicit")
 
 
+def test_the_name_before_an_appositive_aside_speaks():
+    # spaCy reads "At last Mina" as the object of "At" again, across a description this time
+    text = (TWO_TURNS + '"You may sit by the stove," said Mina.\n\nThe fire had gone out long ago. At last Mina, '
+            'the more sensible, said: "I have the key."\n')
+    got = attribute(text, TWO)[-1]
+    assert (got[0], got[1], got[2].type) == ("I have the key.", "Mina", "explicit")
+
+
 def test_a_speech_noun_after_the_quote_names_its_speaker():
     # "was Joss's contribution": the possessor of the noun; also when the text lost its apostrophe
     # (the second line breaks the turn-taking, so only the noun can give it to Mina)

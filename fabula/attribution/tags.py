@@ -355,12 +355,16 @@ class TagsMixin:
             first = toks[lc + 1]
             fw = self.text[first.start:first.end].lower()
             relative = fw in ("who", "whose")
-            if not (first.tag in ("VBG", "VBN") or first.pos in ("ADJ", "ADV") or relative):
+            # "Das, the more articulate, said:": an appositive description
+            apposed = fw in ("the", "a", "an", "his", "her")
+            if not (first.tag in ("VBG", "VBN") or first.pos in ("ADJ", "ADV") or relative or apposed):
                 return None
             c = lc - 1
             if c not in tokset:
                 return None
             t = toks[c]
+            if apposed and (t.dep in ("dobj", "dative") or t.dep == "pobj" and toks[toks[t.head].head].tag in ("VBG", "VBN")):
+                return None  # "looking at Fanny, the girl he loved, said": not Fanny ("at last Mina" is)
             if relative and t.dep in ("pobj", "dobj", "dative"):
                 return None  # "looking at Fanny, whose tears were beginning to shew, said": not Fanny
             m = self.mention_of_token.get(c)
