@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from collections import Counter, defaultdict
@@ -243,6 +244,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="PDNC folder (with one sub-folder per novel)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by novel")
+    ap.add_argument("--split-seed", type=int, default=0,
+                    help="0: novels dealt to folds in name order; another number shuffles them first, so "
+                         "that a change can be judged over several splits (one split moves by a quarter point)")
     ap.add_argument("--cv-only", action="store_true", help="report cross-validated numbers; write nothing")
     ap.add_argument("--ranker", action="store_true", help="also train the learned candidate ranker")
     ap.add_argument("--end-to-end", action="store_true",
@@ -258,7 +262,8 @@ def main(argv=None) -> int:
     INNER_FOLDS = args.inner_folds
     if not args.ranker:
         return calibrate(folders, None if args.cv_only else CAL_OUT)
-    return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end)
+    return run(folders, args.folds, args.cv_only, Path(args.out), end_to_end=args.end_to_end,
+               split_seed=args.split_seed)
 
 
 def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
@@ -306,7 +311,16 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
     return 0
 
 
-def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=False) -> int:
+def fold_of_novels(names, folds: int, seed: int = 0) -> dict:
+    """Each novel's cross-validation fold: dealt round-robin in name order, or in an order shuffled
+    by `seed` (the same seed, the same split)."""
+    order = sorted(names)
+    if seed:
+        random.Random(seed).shuffle(order)
+    return {n: i % folds for i, n in enumerate(order)}
+
+
+def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=False, split_seed=0) -> int:
     """Cross-validate by novel (and, unless cv_only, train on all and write the model). With
     end_to_end the held-out novels are scored without the cast (characters found by the pipeline);
     training always uses the gold cast."""
@@ -318,7 +332,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
         test_docs[novel.name] = prepare(f, language_doc, end_to_end=True)[1] if end_to_end else doc
         print(f"prepared {novel.name}: {len(data[novel.name][2])} utterances to rank", file=sys.stderr, flush=True)
     names = sorted(data)
-    fold_of = {n: i % folds for i, n in enumerate(names)}
+    fold_of = fold_of_novels(names, folds, split_seed)
     total = QuoteScore()
     cal_pairs: dict[str, list] = defaultdict(list)
     stated = []  # (fold, ranker rule or None, confidence, right) per detected gold quote with a speaker

@@ -104,3 +104,21 @@ def test_idiolect_of_a_labelled_quote_leaves_out_its_own_words():
     assert 1 not in style  # nothing else speaker 1 said: no evidence either way
     style, _ = Idiolects(at, [1, 1, 2]).scores(1, [1, 2])
     assert style[1] < style[2]  # the same words as speaker 2's other quote, none of speaker 1's
+
+
+def test_cross_validation_splits_are_reproducible_and_balanced():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "scripts" / "train_attribution.py"
+    spec = importlib.util.spec_from_file_location("train_attribution", path)
+    ta = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ta)
+    names = [f"novel{i:02d}" for i in range(19)]
+    plain = ta.fold_of_novels(reversed(names), 5)
+    assert plain == {n: i % 5 for i, n in enumerate(names)}  # name order, whatever order given
+    splits = [ta.fold_of_novels(names, 5, seed) for seed in (1, 2, 3)]
+    assert splits[0] == ta.fold_of_novels(names, 5, 1)  # the same seed, the same split
+    assert all(s != plain for s in splits) and splits[0] != splits[1]
+    for s in splits:
+        sizes = sorted(list(s.values()).count(f) for f in range(5))
+        assert sizes == [3, 4, 4, 4, 4]
