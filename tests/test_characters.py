@@ -705,7 +705,6 @@ def test_mr_with_the_surname_is_the_son_when_father_and_brother_have_ranks():
     assert linked(doc, "General Ashby") != henry.id
 
 
-
 def test_mr_with_the_surname_is_the_man_the_narrator_calls_by_his_surname():
     # Kerr is "Kerr" to the narrator and "Arthur" only to his mother: no father of his own
     text = ("In the spring Arthur Kerr came back to Linmouth. Kerr had been away nine years.\n\n"

@@ -363,7 +363,8 @@ class TagsMixin:
             if c not in tokset:
                 return None
             t = toks[c]
-            if apposed and (t.dep in ("dobj", "dative") or t.dep == "pobj" and toks[toks[t.head].head].tag in ("VBG", "VBN")):
+            if apposed and (t.dep in ("dobj", "dative")
+                            or t.dep == "pobj" and toks[toks[t.head].head].tag in ("VBG", "VBN")):
                 return None  # "looking at Fanny, the girl he loved, said": not Fanny ("at last Mina" is)
             if relative and t.dep in ("pobj", "dobj", "dative"):
                 return None  # "looking at Fanny, whose tears were beginning to shew, said": not Fanny
