@@ -706,10 +706,11 @@ def test_mr_with_the_surname_is_the_son_when_father_and_brother_have_ranks():
 
 
 def test_mr_with_the_surname_is_the_man_the_narrator_calls_by_his_surname():
-    # Kerr is "Kerr" to the narrator and "Arthur" only to his mother: no father of his own
+    # Kerr is "Kerr" to the narrator (12 times) and "Arthur" only to his mother (5): no father of his own
     text = ("In the spring Arthur Kerr came back to Linmouth. Kerr had been away nine years.\n\n"
             "Kerr took rooms over the harbour. Kerr walked the quay each morning, and Kerr read at night.\n\n"
             "\"You look thin, Arthur,\" said Mrs. Kerr. Kerr smiled at his mother. \"Sit down, Arthur.\"\n\n"
+            "\"Eat, Arthur. Arthur, you never eat. Oh, Arthur!\" She had always been anxious.\n\n"
             "Kerr sat. Kerr ate what she gave him. Then Kerr went out, and Kerr did not come back till dark.\n\n"
             "\"Good evening, Mr. Kerr,\" said the porter. Kerr nodded. Mr. Kerr was always polite to porters.\n\n"
             "Kerr climbed the stairs. Kerr lit the lamp and wrote to the bank.\n")
