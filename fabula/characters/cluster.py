@@ -82,6 +82,11 @@ class Char:
     def has_full_name(self) -> bool:
         return any(len(k) >= 2 for (_, k) in self.forms)
 
+    @property
+    def full_name_uses(self) -> int:
+        """How often the character is named with two words or more ("Henry Tilney", "Mr. Henry Tilney")."""
+        return sum(n for (_, k), n in self.forms.items() if len(k) >= 2)
+
     def _name_gender(self) -> str | None:
         """The gender the given names carry, when they agree."""
         lex = {given_gender(w) for w in self.given} - {None}
@@ -358,7 +363,7 @@ class Clusterer:
                     sur = rest
         if len(given) > 1 and title is None:
             # one full name that clearly dominates the others sharing the given name takes it
-            weight = {cid: sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) for cid in given}
+            weight = {cid: self.chars[cid].full_name_uses for cid in given}
             top = max(given, key=lambda cid: weight[cid])
             # but two men, each named in full again and again, are two people (a woman may be one
             # person under a maiden and a married name): the scene decides between them
@@ -370,7 +375,7 @@ class Clusterer:
             # a frequent bare given name does not attach to a full name seen once ("Mary" and "Lady Mary Grierson")
             n_form = self.forms.get((None, (word,)), 0)
             given = [cid for cid in given if self.chars[cid].seed is not None or n_form < 10
-                     or sum(n for (t, k), n in self.chars[cid].forms.items() if len(k) >= 2) >= 2
+                     or self.chars[cid].full_name_uses >= 2
                      or any(self._surname_uses.get(sn, 0) >= 3 for sn in self.chars[cid].surnames)]
         if title is None and given and sur and not set(given) & set(sur):
             # "Fitzwilliam": a given name here, a surname there
@@ -417,7 +422,7 @@ class Clusterer:
 
     def _other_uses(self, c: Char, surname: str) -> int:
         """How often a character is named other than by the bare given name: full names, bare surname."""
-        return sum(n for (_, k), n in c.forms.items() if len(k) >= 2) + self.forms.get((None, (surname,)), 0)
+        return c.full_name_uses + self.forms.get((None, (surname,)), 0)
 
     def _surname_man(self, c: Char, title: str, surname: str) -> bool:
         """The narrator calls this man by his bare surname more than by his given name ("Archer" 513
@@ -428,8 +433,8 @@ class Clusterer:
             return False
         if self.forms.get((None, (surname,)), 0) < max(10, 1.5 * self._given_alone(c)):
             return False
-        return not any(o is not c and surname in o.surnames and o.gender == "he" and o.has_full_name
-                       and sum(n for (_, k), n in o.forms.items() if len(k) >= 2) >= 2 for o in self.chars)
+        return not any(o is not c and surname in o.surnames and o.gender == "he" and o.full_name_uses >= 2
+                       for o in self.chars)
 
     def _given_alone(self, c: Char) -> int:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}

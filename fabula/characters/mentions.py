@@ -302,7 +302,7 @@ def find_candidates(tv: TokenView) -> list[Candidate]:
                 q = k
                 while q < min(n, k + 3) and tv.lower[q] in CONNECTORS and not _is_gap(tv, q - 1, q):
                     q += 1
-                if q < n and q > k and cap[q] and not _is_gap(tv, q - 1, q):
+                if q < n and cap[q] and not _is_gap(tv, q - 1, q):
                     k = q
                     continue
             if wk == "-" and k > first and k + 1 < n and words[k + 1].lower() in hon \
