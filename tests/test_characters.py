@@ -225,6 +225,18 @@ def test_cast_given_by_user_family_name_first():
     assert linked(doc, "him", 0) == 0
 
 
+def test_cast_without_gender_takes_it_from_its_own_names():
+    # a cast of names and aliases only: the title, the given name, the person noun say the gender even
+    # where the pronouns of the story are mixed ("she" of the woman he talks to, next to his name)
+    cast = (CastMember("Mr. Pell", ("Pell",)), CastMember("Rosalind Pell", ("Rosalind",)),
+            CastMember("The Ferryman", ()), CastMember("Hobb", ()))
+    text = ("Pell stood by the water while she watched him. Pell said nothing; she laughed at Pell.\n\n"
+            "\"Cold,\" said Rosalind. The Ferryman pushed off. Hobb waved from the bank.\n")
+    doc = run(text, cast=cast)
+    assert [c.gender for c in doc.characters[:3]] == ["he", "she", "he"]
+    assert doc.characters[3].gender == "unknown"  # no title, no known given name, no pronoun
+
+
 def test_cast_name_with_a_describing_word_does_not_take_the_bare_name():
     # "Little Charles" is the boy; the bare "Charles" of the story is the father, listed in full
     cast = (CastMember("Charles Wren", (), "he"), CastMember("Little Charles", (), "unknown"),

@@ -41,6 +41,8 @@ class Char:
     # a cast's names that describe rather than name ("Little Charles", "The Late Mr. Darcy"): without the
     # describing word they are another character's name, so they claim a mention only when no one else does
     described: set = field(default_factory=set)
+    # a cast member's given names as the cast writes them (its reversed forms are for matching only)
+    cast_given: set = field(default_factory=set)
 
     @property
     def gender(self) -> str:
@@ -89,7 +91,7 @@ class Char:
 
     def _name_gender(self) -> str | None:
         """The gender the given names carry, when they agree."""
-        lex = {given_gender(w) for w in self.given} - {None}
+        lex = {given_gender(w) for w in (self.cast_given or self.given)} - {None}
         return next(iter(lex)) if len(lex) == 1 else None
 
     def add(self, form: Form, count: int, votes: Counter | None = None) -> None:
@@ -125,6 +127,18 @@ NOBLE = frozenset({"sir", "lord", "lady", "dame", "duke", "duchess", "count", "c
 MILITARY = frozenset({"captain", "capt", "colonel", "col", "general", "gen", "major", "lieutenant", "lieut", "lt",
                       "sergeant", "sgt", "corporal", "private", "admiral", "commander", "commodore", "ensign"})
 CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
+
+
+def _noun_gender(name: str) -> str | None:
+    """The gender of the person noun a descriptive cast name rests on ("The Waiter", "The Duke of X",
+    "A Lady in the Group")."""
+    from .names import person_nouns
+    words = [w.strip(".,'").lower() for w in name.split()]
+    head = next((words[k - 1] for k in range(1, len(words)) if words[k] in ("with", "in", "of")), words[-1])
+    g = person_nouns().get(head)
+    if g is None and head.endswith("man") and len(head) >= 7:  # ferryman, policeman, washerwoman
+        g = "she" if head.endswith("woman") else "he"
+    return g if g in ("he", "she") else None
 
 
 def _describes(name: str, nf) -> bool:
@@ -208,6 +222,14 @@ class Clusterer:
             parsed = [(nm, nf) for nm, nf in parsed if nf.words]
             plain = {w for nm, nf in parsed if not _describes(nm, nf) for w in nf.key}
             c.described = {(nf.title, nf.key) for nm, nf in parsed if _describes(nm, nf) and nf.key[0] not in plain}
+            # A cast may give names without a gender ("names and aliases, nothing else"): its own titles
+            # say it when they agree ("Mr. Darcy"), its given names when the pronouns do not settle it.
+            said = {title_gender(nf.title) for _, nf in parsed} - {"unknown"} or \
+                {_noun_gender(nm) for nm, _ in parsed} - {None}
+            if len(said) == 1 and c.fixed_gender in (None, "unknown"):
+                c.fixed_gender = said.pop()
+            c.cast_given = {nf.key[0] for _, nf in parsed
+                            if nf.title is None and len(nf.key) >= 2 or nf.title in GIVEN_TITLES}
             for _, nf in parsed:
                 c.add((nf.title, nf.key), 0)
                 # family-name-first and given-name-first orders are the same person

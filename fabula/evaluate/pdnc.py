@@ -34,7 +34,8 @@ class Novel:
         self.unknown_speakers = unknown_speakers
 
     def cast(self) -> tuple[CastMember, ...]:
-        """The gold character list as a cast: names, aliases and gender, nothing else."""
+        """The gold character list as a cast: names and aliases, nothing else (the scoring convention);
+        gender is left for the pipeline to infer, as it does for a user's cast without one."""
         return gold_cast(self.characters)
 
 
@@ -45,7 +46,7 @@ def gold_cast(characters: Iterable[GoldCharacter]) -> tuple[CastMember, ...]:
         if c.pseudo or key in seen:
             continue
         seen.add(key)
-        out.append(CastMember(c.name, tuple(a for a in c.aliases if normalize_name(a) != key), c.gender))
+        out.append(CastMember(c.name, tuple(a for a in c.aliases if normalize_name(a) != key)))
     return tuple(out)
 
 
