@@ -259,6 +259,16 @@ def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_gro
     # one speaker, one utterance: the tag between the pieces is only hers
     _, q = detect('"Sit down," she said, and added, "you look tired."\n')
     assert len(q) == 2 and q[0].group == q[1].group
+    # a second speech verb with a subject of its own, in a clause after the first tag, with words after it
+    _, q = detect('"Where is it?" Lena asked, so eagerly that the Warden said, in a hurt tone, "Gone!"\n')
+    assert len(q) == 2 and q[0].group != q[1].group
+    _, q = detect('"Tell me," she asked the Warden, and the Warden answered, as before, "No."\n')
+    assert len(q) == 2 and q[0].group != q[1].group
+    # the same speaker goes on: "as he spoke" and "and then added" tag no one new
+    _, q = detect('"Thank you," said he to Nora, and trying, as he spoke, to catch her eye. "I will."\n')
+    assert len(q) == 2 and q[0].group == q[1].group
+    _, q = detect('"No," she answered gently, and then added, "not yet."\n')
+    assert len(q) == 2 and q[0].group == q[1].group
 
 
 # A writer who reports speech in quotation marks, again and again (as some nineteenth-century novels do).

@@ -593,15 +593,28 @@ def _has_tag(text: str, a: int, b: int) -> bool:
 
 
 def _second_tag(text: str, a: int, b: int) -> bool:
-    """'... the Turtle replied. And the Gryphon added "...': a new sentence in the gap tags the next piece."""
+    """'... the Turtle replied. And the Gryphon added "...': a new sentence in the gap tags the next piece;
+    so does a clause of its own ('Alice replied, so eagerly that the Gryphon said, "...'), not "as he spoke"."""
     gap = text[a:b]
     m = None
     for m in re.finditer(r"[.!?;](?=\s)", gap):
         pass
-    if m is None:
+    if m is not None and any(is_speech_word(w, strict=True) for w in _WORD.findall(gap[m.end():])):
+        return True
+    raw = _WORD.findall(gap)
+    words = [w.lower() for w in raw]
+    said = [k for k, w in enumerate(words) if is_speech_word(w, strict=True)]
+    if len(said) < 2 or words[said[-1]].endswith("ing"):
         return False
-    rest = gap[m.end():]
-    return any(is_speech_word(w, strict=True) for w in _WORD.findall(rest))
+    # "<conjunction> [the] <name or pronoun> <speech verb>" after the first speech verb
+    k = said[-1]
+    if k < 2 or not (words[k - 1] in _SUBJECT_PRONOUNS or raw[k - 1][:1].isupper()):
+        return False
+    j = k - 2 if words[k - 2] == "the" else k - 1
+    return j - 1 > said[0] and words[j - 1] in _CLAUSE_OPENERS
+
+
+_CLAUSE_OPENERS = frozenset({"that", "and", "but", "while", "whereupon", "when", "till", "until", "then"})
 
 
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we"})
