@@ -237,6 +237,20 @@ def test_cast_without_gender_takes_it_from_its_own_names():
     assert doc.characters[3].gender == "unknown"  # no title, no known given name, no pronoun
 
 
+def test_cast_member_keeps_his_pronouns_against_one_stray_title():
+    # "All right, Auntie Pip," once, in a joke, against "he" again and again: the pronouns win for a cast
+    # member; a discovered character's title still wins (its forms are still being merged)
+    from collections import Counter
+
+    from fabula.characters.cluster import Char
+    votes, titles = Counter(he=27, she=6), Counter(she=1)
+    cast = Char(seed=CastMember("Pip"), votes=Counter(votes), title_votes=Counter(titles))
+    found = Char(votes=Counter(votes), title_votes=Counter(titles))
+    assert (cast.gender, found.gender) == ("he", "she")
+    cast.title_votes["she"] += 6  # seven titles: they say it
+    assert cast.gender == "she"
+
+
 def test_cast_name_with_a_describing_word_does_not_take_the_bare_name():
     # "Little Charles" is the boy; the bare "Charles" of the story is the father, listed in full
     cast = (CastMember("Charles Wren", (), "he"), CastMember("Little Charles", (), "unknown"),

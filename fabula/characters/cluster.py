@@ -48,12 +48,16 @@ class Char:
     def gender(self) -> str:
         if self.fixed_gender and self.fixed_gender != "unknown":
             return self.fixed_gender
-        if self.title_votes:
-            g, n = self.title_votes.most_common(1)[0]
-            if n > sum(self.title_votes.values()) - n:
-                return g
         he, she, they = self.votes["he"], self.votes["she"], self.votes["they"]
         tot = he + she
+        if self.title_votes:
+            g, n = self.title_votes.most_common(1)[0]
+            # A title says it; for a cast member, unless a stray one ("Auntie Tibby" once) meets many pronouns of
+            # the other gender (a discovered character's forms are still being merged: "Mrs. Newland Archer")
+            other = she if g == "he" else he
+            stray = self.seed is not None and other >= max(10, 4 * n) and other >= 0.8 * tot
+            if n > sum(self.title_votes.values()) - n and not stray:
+                return g
         if self.ranks and not (she >= 5 and she >= 0.8 * tot):
             # General, Colonel, Captain: men in most fiction, unless a given name or the pronouns clearly
             # say otherwise (a few "she"s near "General Tilney" are the heroine's)
