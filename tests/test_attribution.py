@@ -79,6 +79,18 @@ def test_tag_between_the_pieces():
     assert out == [("Well,", "Mina"), ("we could try the back door.", "Mina")]
 
 
+def test_name_and_any_verb_right_after_the_quote_tag_it():
+    # "guessed" is no speech verb, and the rest of the narration introduces the next quote: the short
+    # clause right after the quote is still its tag; a listener's verb is not
+    text = (TWO_TURNS + '"Is it the third floor--?" Mina guessed; and crossing to the lodge, Joss came back '
+            'to say: "The fifth."\n\n"Ask him," said Joss.\n\nMina turned to mention "Tuesday." Joss listened, '
+            'and nodded.\n')
+    out = attribute(text, TWO)
+    assert [(t, s) for t, s, _ in out[2:4]] == [("Is it the third floor--?", "Mina"), ("The fifth.", "Joss")]
+    assert out[2][2].type == "explicit"  # a tag, not the ranker's guess from the narration next to it
+    assert out[5][:2] == ("Tuesday.", "Mina")
+
+
 def test_pronoun_tag_resolves_to_the_only_character_of_that_gender():
     text = 'Mina and Joss stood in the rain.\n\n"We should go," she said.\n'
     out = attribute(text, TWO)

@@ -12,6 +12,8 @@ from .tuning import PREV_NARRATION
 # verbs that tag speech only with a particle ("broke in", "cut in", "chimed in", "went on")
 _PHRASAL = {"break": ("in", "out", "forth"), "cut": ("in",), "chime": ("in",), "strike": ("in",),
             "pipe": ("up",), "speak": ("up",), "go": ("on",)}
+# verbs of a listener, not a speaker ('to mention "Elizabeth." Lady Russell listened, and looked')
+_NOT_TAGS = frozenset({"be", "have", "do", "listen", "hear", "look", "watch", "see", "wait", "stare"})
 # "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
 _VOICE_NOUNS = frozenset({"voice", "voices", "tones", "lips"})
 
@@ -67,7 +69,8 @@ class TagsMixin:
             lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
             verbs = [i for i in toks if (self.tokens[i].lemma.lower() in SPEECH_LEMMAS
                                          or self._phrasal_speech(i)
-                                         or i == lead and self._inverted_tag(i, toks))
+                                         or i == lead and self._inverted_tag(i, toks)
+                                         or where == "after" and self._direct_tag(i, toks))
                      and self.tokens[i].pos in ("VERB", "AUX")
                      and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
                      and (self.tokens[i].lemma.lower() != "go" or self._phrasal_speech(i))]
@@ -176,6 +179,22 @@ class TagsMixin:
             return False
         return v + 1 in toks and self.tokens[v + 1].pos == "PROPN"
 
+    def _direct_tag(self, v: int, toks: list[int]) -> bool:
+        """'"I wonder which floor--?" Dallas conjectured;': a name and a past-tense verb alone, right after
+        the quote and closed by punctuation, are its speech tag whatever the verb."""
+        t = self.tokens[v]
+        if t.tag != "VBD" or t.pos != "VERB" or t.lemma.lower() in _NOT_TAGS or v not in toks:
+            return False
+        n = toks.index(v)
+        if not 1 <= n <= 3 or not all(self.tokens[i].pos == "PROPN" for i in toks[:n]) or \
+                self.tokens[toks[n - 1]].head != v or self.tokens[toks[n - 1]].dep not in SUBJ_DEPS:
+            return False
+        m = self.mention_of_token.get(toks[n - 1])
+        if m is None or m.kind != "name" or m.character not in self.characters:
+            return False
+        after = self.text[t.end:t.end + 2].lstrip(" ")
+        return after[:1] in (";", ".", ",", "") and not self.text[t.end:t.end + 2].startswith("..")
+
     def _introduces_next(self, k: int, a: int, b: int) -> bool:
         """The narration after utterance k closes its paragraph by introducing the next paragraph's
         quote ('" And gathering her work together ... when Elizabeth called out,\n\n"Dear Ma'am'):
@@ -206,7 +225,24 @@ class TagsMixin:
         toks = [i for i in self._tok_range(a, b) if self.tokens[i].pos not in ("PUNCT", "SPACE")][:3]
         if any(self.tokens[i].lemma.lower() in SPEECH_LEMMAS for i in toks):
             return False
+        if self._short_tag_clause(a, b):
+            return False
         return tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or self._ends_with_speech(a, b)
+
+    def _short_tag_clause(self, a: int, b: int) -> bool:
+        """'"I wonder which floor--?" Dallas conjectured; and moving toward the door he ... came back to
+        say:': a clause of a subject and its verb alone, closed by a semicolon or a full stop, tags the
+        quote before it, whatever the verb, though the rest of the narration introduces the next one."""
+        toks = [i for i in self._tok_range(a, b) if self.tokens[i].pos != "SPACE"]
+        toks = [i for i in toks if self.text[self.tokens[i].start:self.tokens[i].end].strip(" \"'\u201d\u2019")]
+        end = next((n for n, i in enumerate(toks) if self.text[self.tokens[i].start:self.tokens[i].end] in (";", ".")), None)
+        if end is None or not 2 <= end <= 4:
+            return False
+        clause = toks[:end]
+        verbs = [i for i in clause if self.tokens[i].pos == "VERB" and self.tokens[i].tag == "VBD"]
+        return len(verbs) == 1 and any(self.tokens[i].dep in SUBJ_DEPS and self.tokens[i].head == verbs[0]
+                                       for i in clause) and all(self.tokens[i].pos in ("PROPN", "PRON", "DET", "NOUN", "ADJ", "ADV", "VERB")
+                                                                for i in clause)
 
     def _ends_with_speech(self, a: int, b: int) -> bool:
         """A narration paragraph whose last words are a speech verb ("Syme turned to him and said",
