@@ -91,6 +91,21 @@ def test_name_and_any_verb_right_after_the_quote_tag_it():
     assert out[5][:2] == ("Tuesday.", "Mina")
 
 
+def test_speech_gerund_the_tagger_took_for_a_noun_counts_as_a_speech_verb():
+    # in a whole novel spaCy once tagged "remarking" a noun ("by leaning towards him and remarking:"); short
+    # texts do not reproduce it, so the tokens are written out as it tagged them
+    from types import SimpleNamespace
+
+    from fabula.attribution.tags import TagsMixin
+    from fabula.spans import Token
+    text = "by leaning and remarking and shouting and dancing"
+    tok = [Token(0, 2, "by", "ADP", "IN", "prep", 0), Token(3, 10, "lean", "VERB", "VBG", "pcomp", 0),
+           Token(15, 24, "remarking", "NOUN", "NN", "conj", 1), Token(29, 37, "shouting", "NOUN", "NN", "conj", 1),
+           Token(42, 49, "dancing", "NOUN", "NN", "conj", 1)]
+    fake = SimpleNamespace(text=text, tokens=tok)
+    assert [TagsMixin._gerund_as_noun(fake, i) for i in range(5)] == [False, False, True, True, False]
+
+
 def test_pronoun_tag_resolves_to_the_only_character_of_that_gender():
     text = 'Mina and Joss stood in the rain.\n\n"We should go," she said.\n'
     out = attribute(text, TWO)

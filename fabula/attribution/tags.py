@@ -67,11 +67,11 @@ class TagsMixin:
             # a gesture verb is a tag only when it opens the narration right after the quote
             # ('"Yes, indeed," nodded Evie'), not in "Anna sighed and looked away"
             lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
-            verbs = [i for i in toks if (self.tokens[i].lemma.lower() in SPEECH_LEMMAS
+            verbs = [i for i in toks if (self.tokens[i].lemma.lower() in SPEECH_LEMMAS or self._gerund_as_noun(i)
                                          or self._phrasal_speech(i)
                                          or i == lead and self._inverted_tag(i, toks)
                                          or where == "after" and self._direct_tag(i, toks))
-                     and self.tokens[i].pos in ("VERB", "AUX")
+                     and (self.tokens[i].pos in ("VERB", "AUX") or self._gerund_as_noun(i))
                      and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
                      and (self.tokens[i].lemma.lower() != "go" or self._phrasal_speech(i))]
             if where == "before":
@@ -178,6 +178,16 @@ class TagsMixin:
         if before[-1:] not in (",", "!", "?"):
             return False
         return v + 1 in toks and self.tokens[v + 1].pos == "PROPN"
+
+    def _gerund_as_noun(self, i: int) -> bool:
+        """'by leaning towards him and remarking: "...': a speech verb's -ing form that the tagger took
+        for a noun, in a verb's place (coordinated with one, or after a preposition)."""
+        t = self.tokens[i]
+        w = self.text[t.start:t.end].lower()
+        if t.pos != "NOUN" or not w.endswith("ing") or t.dep not in ("conj", "pcomp", "pobj"):
+            return False
+        stem = w[:-3]
+        return any(x in SPEECH_LEMMAS and x not in GESTURE_LEMMAS for x in (stem, stem + "e", stem[:-1]))
 
     def _direct_tag(self, v: int, toks: list[int]) -> bool:
         """'"I wonder which floor--?" Dallas conjectured;': a name and a past-tense verb alone, right after
