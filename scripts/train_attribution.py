@@ -69,11 +69,11 @@ def cast_characters(doc, cast):
     return chars, tuple(mentions)
 
 
-def prepare(folder, language_doc=None, end_to_end=False, training=False):
+def prepare(folder, language_doc=None, end_to_end=False):
     """(novel, document with quotes + characters + mentions) for one PDNC folder; with
-    end_to_end the characters step finds its own characters (no cast). The cast is the evaluation's
-    (names and aliases); `training` adds the gold genders, which are training data but never given
-    to a scored run."""
+    end_to_end the characters step finds its own characters (no cast). The cast is the evaluation's:
+    names and aliases, genders inferred (trained with PDNC's gold genders instead, the ranker scored
+    0.8115 cross-validated against 0.8124, measured at 8ecaf4f and c42553f)."""
     novel = load_novel(folder)
     if language_doc is None:
         from fabula.evaluate.cache import language_doc as cached
@@ -84,7 +84,7 @@ def prepare(folder, language_doc=None, end_to_end=False, training=False):
     if end_to_end:
         from fabula.steps.characters import Characters  # type: ignore
         return novel, doc.with_layers(**Characters().run(doc, Settings()))
-    chars, mentions = cast_characters(doc, novel.cast(with_gender=training))
+    chars, mentions = cast_characters(doc, novel.cast())
     return novel, doc.with_layers(characters=chars, mentions=mentions)
 
 
@@ -325,13 +325,13 @@ def fold_of_novels(names, folds: int, seed: int = 0) -> dict:
 def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=False, split_seed=0) -> int:
     """Cross-validate by novel (and, unless cv_only, train on all and write the model). With
     end_to_end the held-out novels are scored without the cast (characters found by the pipeline);
-    training always uses the gold cast, with its genders; held-out novels never get them."""
+    training always uses the gold cast."""
     data = {}
     test_docs = {}
     for f in folders:
-        novel, doc = prepare(f, language_doc, training=True)
+        novel, doc = prepare(f, language_doc)
         data[novel.name] = (novel, doc, examples(novel, doc))
-        test_docs[novel.name] = prepare(f, language_doc, end_to_end=end_to_end)[1]
+        test_docs[novel.name] = prepare(f, language_doc, end_to_end=True)[1] if end_to_end else doc
         print(f"prepared {novel.name}: {len(data[novel.name][2])} utterances to rank", file=sys.stderr, flush=True)
     names = sorted(data)
     fold_of = fold_of_novels(names, folds, split_seed)

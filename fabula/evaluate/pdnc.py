@@ -33,22 +33,20 @@ class Novel:
         self.quotes = quotes
         self.unknown_speakers = unknown_speakers
 
-    def cast(self, with_gender: bool = False) -> tuple[CastMember, ...]:
+    def cast(self) -> tuple[CastMember, ...]:
         """The gold character list as a cast: names and aliases, nothing else (the scoring convention);
-        gender is left for the pipeline to infer, as it does for a user's cast without one.
-        `with_gender` adds the gold genders: for training data, never for scoring."""
-        return gold_cast(self.characters, with_gender)
+        gender is left for the pipeline to infer, as it does for a user's cast without one."""
+        return gold_cast(self.characters)
 
 
-def gold_cast(characters: Iterable[GoldCharacter], with_gender: bool = False) -> tuple[CastMember, ...]:
+def gold_cast(characters: Iterable[GoldCharacter]) -> tuple[CastMember, ...]:
     out, seen = [], set()
     for c in characters:
         key = normalize_name(c.name)
         if c.pseudo or key in seen:
             continue
         seen.add(key)
-        out.append(CastMember(c.name, tuple(a for a in c.aliases if normalize_name(a) != key),
-                              c.gender if with_gender else "unknown"))
+        out.append(CastMember(c.name, tuple(a for a in c.aliases if normalize_name(a) != key)))
     return tuple(out)
 
 
