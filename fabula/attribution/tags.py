@@ -243,16 +243,17 @@ class TagsMixin:
         """'"I wonder which floor--?" Dallas conjectured; and moving toward the door he ... came back to
         say:': a clause of a subject and its verb alone, closed by a semicolon or a full stop, tags the
         quote before it, whatever the verb, though the rest of the narration introduces the next one."""
-        toks = [i for i in self._tok_range(a, b) if self.tokens[i].pos != "SPACE"]
-        toks = [i for i in toks if self.text[self.tokens[i].start:self.tokens[i].end].strip(" \"'\u201d\u2019")]
+        words = [(i, self.text[self.tokens[i].start:self.tokens[i].end]) for i in self._tok_range(a, b)]
+        toks = [i for i, w in words if self.tokens[i].pos != "SPACE" and w.strip(" \"'\u201d\u2019")]
         end = next((n for n, i in enumerate(toks) if self.text[self.tokens[i].start:self.tokens[i].end] in (";", ".")), None)
         if end is None or not 2 <= end <= 4:
             return False
         clause = toks[:end]
+        if not all(self.tokens[i].pos in ("PROPN", "PRON", "DET", "NOUN", "ADJ", "ADV", "VERB") for i in clause):
+            return False
         verbs = [i for i in clause if self.tokens[i].pos == "VERB" and self.tokens[i].tag == "VBD"]
         return len(verbs) == 1 and any(self.tokens[i].dep in SUBJ_DEPS and self.tokens[i].head == verbs[0]
-                                       for i in clause) and all(self.tokens[i].pos in ("PROPN", "PRON", "DET", "NOUN", "ADJ", "ADV", "VERB")
-                                                                for i in clause)
+                                       for i in clause)
 
     def _ends_with_speech(self, a: int, b: int) -> bool:
         """A narration paragraph whose last words are a speech verb ("Syme turned to him and said",
