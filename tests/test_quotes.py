@@ -250,25 +250,21 @@ def test_quoted_text_that_is_not_speech(case):
     assert texts(text) == expected
 
 
-def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_group():
+@pytest.mark.parametrize("text, one_utterance", [
     # each piece has its own tag: two utterances, whatever the short gap between them
-    _, q = detect('Tom exclaimed, "Again!" and, to make things worse, Ruth said, "The roof leaks."\n')
-    assert len(q) == 2 and q[0].group != q[1].group
-    _, q = detect('"I liked it," called Helga, while Ruth, thoughtful again, said: "So did I."\n')
-    assert len(q) == 2 and q[0].group != q[1].group
-    # one speaker, one utterance: the tag between the pieces is only hers
-    _, q = detect('"Sit down," she said, and added, "you look tired."\n')
-    assert len(q) == 2 and q[0].group == q[1].group
+    ('Tom exclaimed, "Again!" and, to make things worse, Ruth said, "The roof leaks."', False),
+    ('"I liked it," called Helga, while Ruth, thoughtful again, said: "So did I."', False),
     # a second speech verb with a subject of its own, in a clause after the first tag, with words after it
-    _, q = detect('"Where is it?" Lena asked, so eagerly that the Warden said, in a hurt tone, "Gone!"\n')
-    assert len(q) == 2 and q[0].group != q[1].group
-    _, q = detect('"Tell me," she asked the Warden, and the Warden answered, as before, "No."\n')
-    assert len(q) == 2 and q[0].group != q[1].group
-    # the same speaker goes on: "as he spoke" and "and then added" tag no one new
-    _, q = detect('"Thank you," said he to Nora, and trying, as he spoke, to catch her eye. "I will."\n')
-    assert len(q) == 2 and q[0].group == q[1].group
-    _, q = detect('"No," she answered gently, and then added, "not yet."\n')
-    assert len(q) == 2 and q[0].group == q[1].group
+    ('"Where is it?" Lena asked, so eagerly that the Warden said, in a hurt tone, "Gone!"', False),
+    ('"Tell me," she asked the Warden, and the Warden answered, as before, "No."', False),
+    # one speaker, one utterance: the tag between the pieces is only hers ("and then added", "as he spoke")
+    ('"Sit down," she said, and added, "you look tired."', True),
+    ('"No," she answered gently, and then added, "not yet."', True),
+    ('"Thank you," said he to Nora, and trying, as he spoke, to catch her eye. "I will."', True),
+])
+def test_a_tag_that_introduces_the_next_piece_for_another_speaker_splits_the_group(text, one_utterance):
+    _, q = detect(text + "\n")
+    assert len(q) == 2 and (q[0].group == q[1].group) == one_utterance
 
 
 # A writer who reports speech in quotation marks, again and again (as some nineteenth-century novels do).
