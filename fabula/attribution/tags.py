@@ -67,11 +67,12 @@ class TagsMixin:
             # a gesture verb is a tag only when it opens the narration right after the quote
             # ('"Yes, indeed," nodded Evie'), not in "Anna sighed and looked away"
             lead = next((i for i in toks if self.tokens[i].pos != "PUNCT"), None) if where != "before" else None
-            verbs = [i for i in toks if (self.tokens[i].lemma.lower() in SPEECH_LEMMAS or self._gerund_as_noun(i)
-                                         or self._phrasal_speech(i)
-                                         or i == lead and self._inverted_tag(i, toks)
-                                         or where == "after" and self._direct_tag(i, toks))
-                     and (self.tokens[i].pos in ("VERB", "AUX") or self._gerund_as_noun(i))
+            verbs = [i for i in toks if self._gerund_as_noun(i) or
+                     (self.tokens[i].lemma.lower() in SPEECH_LEMMAS
+                      or self._phrasal_speech(i)
+                      or i == lead and self._inverted_tag(i, toks)
+                      or where == "after" and self._direct_tag(i, toks))
+                     and self.tokens[i].pos in ("VERB", "AUX")
                      and (self.tokens[i].lemma.lower() not in GESTURE_LEMMAS or i == lead)
                      and (self.tokens[i].lemma.lower() != "go" or self._phrasal_speech(i))]
             if where == "before":
@@ -244,11 +245,11 @@ class TagsMixin:
         say:': a clause of a subject and its verb alone, closed by a semicolon or a full stop, tags the
         quote before it, whatever the verb, though the rest of the narration introduces the next one."""
         words = [(i, self.text[self.tokens[i].start:self.tokens[i].end]) for i in self._tok_range(a, b)]
-        toks = [i for i, w in words if self.tokens[i].pos != "SPACE" and w.strip(" \"'\u201d\u2019")]
-        end = next((n for n, i in enumerate(toks) if self.text[self.tokens[i].start:self.tokens[i].end] in (";", ".")), None)
+        words = [(i, w) for i, w in words if self.tokens[i].pos != "SPACE" and w.strip(" \"'\u201d\u2019")]
+        end = next((n for n, (_, w) in enumerate(words) if w in (";", ".")), None)
         if end is None or not 2 <= end <= 4:
             return False
-        clause = toks[:end]
+        clause = [i for i, _ in words[:end]]
         if not all(self.tokens[i].pos in ("PROPN", "PRON", "DET", "NOUN", "ADJ", "ADV", "VERB") for i in clause):
             return False
         verbs = [i for i in clause if self.tokens[i].pos == "VERB" and self.tokens[i].tag == "VBD"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .names import given_forms, given_gender, same_given, title_gender, title_marital
+from .names import given_forms, given_gender, person_nouns, same_given, title_gender, title_marital
 
 # Titles followed by a given name rather than a surname ("Sir Walter", "Aunt Polly", "Lady Catherine").
 GIVEN_TITLES = frozenset({"sir", "lady", "lord", "dame", "aunt", "auntie", "aunty", "uncle", "father", "sister",
@@ -136,7 +136,6 @@ CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
 def _noun_gender(name: str) -> str | None:
     """The gender of the person noun a descriptive cast name rests on ("The Waiter", "The Duke of X",
     "A Lady in the Group")."""
-    from .names import person_nouns
     words = [w.strip(".,'").lower() for w in name.split()]
     head = next((words[k - 1] for k in range(1, len(words)) if words[k] in ("with", "in", "of")), words[-1])
     g = person_nouns().get(head)
