@@ -102,7 +102,7 @@ def examples(novel, doc, model=None, rnd=1):
     at = A.Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
     at.run()
     matcher = NameMatcher(novel.characters)
-    to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
+    to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc.with_layers(characters=at.cast()))}
     assignment = assign_quotes(novel.quotes, every_quote(doc))
     # quote index in doc order -> predicted index (predicted_quotes keeps layer order)
     out = []
@@ -122,6 +122,7 @@ def examples(novel, doc, model=None, rnd=1):
     return out
 
 
+MIN_RULE_COUNT = 20  # quotes a rule must decide before its accuracy goes into the calibration table
 LEARNER = "trees"  # or "linear"; set by --learner
 
 
@@ -277,7 +278,7 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
         novel, doc = prepare(f, language_doc)
         at = A.Attributor(doc, use_model=False)
         quotes = at.run()
-        scored = doc.with_layers(quotes=tuple(quotes))
+        scored = doc.with_layers(quotes=tuple(quotes), characters=at.cast())
         matcher = NameMatcher(novel.characters)
         to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(scored)}
         preds = predicted_quotes(scored)
@@ -301,9 +302,11 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
     print(f"{'OVERALL':30s} acc={total.accuracy:.4f} explicit={bt['explicit']:.3f} "
           f"anaphoric={bt['anaphoric']:.3f} implicit={bt['implicit']:.3f} "
           f"P={total.precision:.4f} R={total.recall:.4f}")
-    table = {r: round((hits[r] + 1) / (seen[r] + 2), 3) for r in sorted(seen)}  # Laplace-smoothed
+    # Laplace-smoothed; a rule too rare to measure keeps its default (fabula.attribution.model)
+    table = {r: round((hits[r] + 1) / (seen[r] + 2), 3) for r in sorted(seen) if seen[r] >= MIN_RULE_COUNT}
     for r in sorted(seen, key=lambda r: -seen[r]):
-        print(f"  rule {r:20s} n={seen[r]:6d} accuracy={table[r]:.3f}")
+        print(f"  rule {r:20s} n={seen[r]:6d} accuracy={(hits[r] + 1) / (seen[r] + 2):.3f}"
+              + ("" if r in table else " (too rare: the default stays)"))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"accuracy_by_rule": table, "counts": dict(seen),
@@ -347,7 +350,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
             novel, doc = data[n][0], test_docs[n]
             at = A.Attributor(doc, use_model=model)
             quotes = at.run()
-            scored = doc.with_layers(quotes=tuple(quotes))
+            scored = doc.with_layers(quotes=tuple(quotes), characters=at.cast())
             matcher = NameMatcher(novel.characters)
             to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(scored)}
             sc = score_quotes(novel.quotes, predicted_quotes(scored), to_gold)

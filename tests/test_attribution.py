@@ -49,8 +49,9 @@ def attribute(text: str, cast: list[CastMember]):
                  if doc.text[t.start:t.end].lower() in _PRONOUNS]
     mentions.sort(key=lambda m: (m.start, m.end))
     doc = doc.with_layers(characters=chars, mentions=tuple(mentions))
-    quotes = Attribution().run(doc, settings)["quotes"]
-    names = {c.id: c.name for c in chars}
+    out = Attribution().run(doc, settings)
+    quotes = out["quotes"]
+    names = {c.id: c.name for c in out["characters"]}  # the cast and any speaker only described
     return [(doc.text[q.start:q.end], names.get(q.speaker), q) for q in quotes]
 
 
@@ -282,6 +283,22 @@ def test_a_described_character_named_with_a_prepositional_phrase():
     cast = TWO + [CastMember("The Man With The Red Scarf", (), "he"), CastMember("A Man", (), "he")]
     text = TWO_TURNS + '"Is anyone there?" asked the man with the red scarf, looking round.\n'
     assert [s for _, s in speakers(text, cast)] == ["Mina", "Joss", "The Man With The Red Scarf"]
+
+
+def test_a_speaker_brought_in_by_an_indefinite_description_is_a_character_of_its_own():
+    # "said a little girl": someone the story has not met, not Mina; "the little girl" is her again
+    text = TWO_TURNS + ('"Where is the harbour?" asked Joss.\n\n"I will show you," said a little girl, '
+                        'running up the steps.\n\n"Follow me," said the little girl.\n')
+    out = attribute(text, TWO)
+    assert [s for _, s, _ in out] == ["Mina", "Joss", "Joss", "a little girl", "a little girl"]
+    assert out[3][2].type == "explicit" and out[3][2].speaker == out[4][2].speaker
+
+
+def test_a_described_subject_that_is_not_quoting_is_no_speaker():
+    # the description is the subject of a passive verb or of one with its own object: not a tag
+    for narration in ("A little girl was saluted by Mina as", "A little boy waved a flag and offered it."):
+        text = TWO_TURNS + narration + ' "Welcome!" said the singer.\n'
+        assert all(s in ("Mina", "Joss", None) for _, s in speakers(text, TWO)), narration
 
 
 def test_narration_ending_in_a_colon_introduces_the_quote_before_narration_after_it():

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import replace
 
 from ..document import Document
-from ..spans import Paragraph, Quote
+from ..characters.cluster import noun_gender
+from ..spans import Character, Paragraph, Quote
 from .conversation import ConversationMixin
 from .lexicon import DEFER, SUBJ_DEPS, norm
 from .model import RankerModel, attribution_model, calibration
@@ -52,6 +53,30 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.deferred: dict = {}
         self.tag_verb: dict[int, tuple] = {}  # utterance -> (speech verb token, tag tokens)
         self.tag_addr: dict[int, int] = {}  # utterance -> addressee named by its tag
+        self.described: dict[int, Character] = {}  # speakers known only by a description ("a little girl")
+        self._described_by: dict[str, int] = {}  # their descriptions' words -> id
+
+    def cast(self) -> tuple[Character, ...]:
+        """The document's characters and, after `run`, the speakers it only describes."""
+        return tuple(self.doc.layer("characters")) + tuple(self.described.values())
+
+    def _describe(self, core: str, noun: str, article: str) -> int:
+        """The character a description names ("old man with a beard", its noun phrase "old man"):
+        the same words name the same one."""
+        key = norm(core)
+        cid = self._described_by.get(key)
+        if cid is not None:
+            return cid
+        cid = self._described_by[key] = max(self.characters, default=-1) + 1
+        g = noun_gender(core)
+        # "the little girl" is the one "a little girl" brought in; "the girl" may be anyone
+        aliases = tuple(dict.fromkeys(a for p in (core, noun) if len(p.split()) > 1 for a in (p, f"the {p}")))
+        c = Character(id=cid, name=f"{article} {core}", aliases=aliases,
+                      gender=g if g else "unknown", category="minor")
+        self.characters[cid] = self.described[cid] = c
+        for name in (c.name,) + c.aliases:
+            self.names.full.setdefault(norm(name), cid)
+        return cid
 
     # ------------------------------------------------------------------ indexes
 

@@ -258,7 +258,8 @@ class RankerMixin:
         cands: list[int] = []
 
         def add(c):
-            if c is not None and c in self.characters and c not in cands:
+            # a described speaker ("a little girl") speaks where a tag says so, never by the ranker's guess
+            if c is not None and c in self.characters and c not in cands and c not in self.described:
                 cands.append(c)
 
         # narration mentions before the quote (most recent first), and after it in its paragraph

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 
+from ..characters.mentions import person_noun
 from .lexicon import (
     DEFER,
     FEMALE_NOUNS,
@@ -27,9 +28,14 @@ from .tuning import (
 )
 
 
+# a speech verb with these is not quoting its subject's words: "was saluted", "offered them", "did not say"
+_NOT_QUOTING = frozenset({"auxpass", "nsubjpass", "dobj", "ccomp", "neg"})
+
+
 class ResolveMixin:
-    def _resolve(self, i: int, k: int, adjacent: bool = False):
-        """The character a subject token refers to, with the rule and quote type."""
+    def _resolve(self, i: int, k: int, adjacent: bool = False, verb: int | None = None):
+        """The character a subject token refers to, with the rule and quote type (`verb`: the speech
+        verb it is the subject of, when there is one)."""
         t = self.tokens[i]
         m = self.mention_of_token.get(i)
         word = self.text[t.start:t.end]
@@ -57,6 +63,10 @@ class ResolveMixin:
             cid = self._noun_name(i)
             if cid is not None:
                 return cid, pre + "name", "explicit"
+            if not adjacent and t.pos == "NOUN":
+                cid = self._described_speaker(i, verb)
+                if cid is not None:
+                    return cid, "tag_description", "explicit"
         if m is not None and m.character is not None and m.character in self.characters:
             if m.kind == "name":
                 return m.character, pre + "name", "explicit"
@@ -161,6 +171,32 @@ class ResolveMixin:
         if a < i and self.tokens[a].lemma.lower() == "the" and i == a + 1:
             return self.names.title.get(self.text[self.tokens[i].start:self.tokens[i].end].lower())
         return None
+
+    def _described_speaker(self, i: int, verb: int | None) -> int | None:
+        """"said a little girl", "an earnest girl asked": an indefinite description brings in someone
+        the story has not met, so no known character can be the speaker. The description becomes a
+        character of its own, which later tags ("said the little girl") find by name."""
+        t = self.tokens[i]
+        if verb is None or any(self.tokens[j].head == verb and self.tokens[j].dep in _NOT_QUOTING and j != i
+                               for j in range(max(0, verb - 3), min(len(self.tokens), verb + 8))):
+            return None  # not "a lady ... was saluted as", "a boy ... offered them"
+        det = next((j for j in range(max(0, i - 5), i)
+                    if self.tokens[j].head == i and self.tokens[j].dep == "det"), None)
+        if det is None or self.text[self.tokens[det].start:self.tokens[det].end].lower() not in ("a", "an"):
+            return None
+        if not person_noun(self.text[t.start:t.end].lower(), t.lemma.lower()):
+            return None
+        end = i
+        j = i + 1  # "a lady in the group": a short prepositional phrase on the noun belongs to it
+        if j < len(self.tokens) and self.tokens[j].dep == "prep" and self.tokens[j].head == i:
+            last = j
+            while last + 1 < len(self.tokens) and last - j < 4 and self._dominated_by(last + 1, j):
+                last += 1
+            if last > j and self.tokens[last].pos in ("NOUN", "PROPN"):
+                end = last
+        article = self.text[self.tokens[det].start:self.tokens[det].end].lower()
+        return self._describe(*(" ".join(self.text[self.tokens[det + 1].start:self.tokens[e].end].split())
+                                for e in (end, i)), article)
 
     def _dominated_by(self, j: int, top: int) -> bool:
         """Whether token j lies in the dependency subtree of token `top` (a few steps up at most)."""

@@ -363,7 +363,7 @@ class TagsMixin:
                 if subj:
                     break
         for i in subj:
-            got = self._resolve(self._antecedent(self._voice_owner(i)), k)
+            got = self._resolve(self._antecedent(self._voice_owner(i)), k, verb=v)
             if got:
                 return got
         if self._opens(v, toks):

@@ -133,7 +133,7 @@ MILITARY = frozenset({"captain", "capt", "colonel", "col", "general", "gen", "ma
 CIVIL = frozenset({"mr", "mister", "mrs", "missus", "miss", "ms", "master"})
 
 
-def _noun_gender(name: str) -> str | None:
+def noun_gender(name: str) -> str | None:
     """The gender of the person noun a descriptive cast name rests on ("The Waiter", "The Duke of X",
     "A Lady in the Group")."""
     words = [w.strip(".,'").lower() for w in name.split()]
@@ -228,7 +228,7 @@ class Clusterer:
             # A cast may give names without a gender ("names and aliases, nothing else"): its own titles
             # say it when they agree ("Mr. Darcy"), its given names when the pronouns do not settle it.
             said = {title_gender(nf.title) for _, nf in parsed} - {"unknown"} or \
-                {_noun_gender(nm) for nm, _ in parsed} - {None}
+                {noun_gender(nm) for nm, _ in parsed} - {None}
             if len(said) == 1 and c.fixed_gender in (None, "unknown"):
                 c.fixed_gender = said.pop()
             c.cast_given = {nf.key[0] for _, nf in parsed

@@ -725,6 +725,14 @@ def noun_head(key: tuple) -> str:
     return key[-1]
 
 
+def person_noun(word: str, lemma: str) -> bool:
+    """A common noun for a person: listed ("girl", "student"), or shaped like one ("barman",
+    "conductor") and not one of the things that "say" in fiction ("the letter said")."""
+    nouns = person_nouns()
+    return lemma in nouns or word in nouns or (
+        word.isalpha() and lemma not in _NOT_SPEAKERS and bool(_PERSON_SUFFIX.search(word)))
+
+
 def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
     """Unnamed people a work keeps referring to by one description and lets speak ("said the waiter",
     "the mariner said"): {phrase words: [(start token, end token), ...]} for each such description."""
@@ -747,11 +755,10 @@ def find_noun_characters(tv: TokenView, taken: set[int], min_speech: int = 2):
         if toks[j].tag not in ("NN", "NNP"):
             continue
         lem = toks[j].lemma.lower()
-        listed = lem in nouns or w in nouns or (w in tw and tv.words[j][:1].isupper())
+        titled = w in tw and tv.words[j][:1].isupper()
         # a lower-case noun the tagger called proper ("said the barman") is a common noun all the same
         common = toks[j].tag == "NN" or tv.words[j].islower()
-        if not listed and (lem in _NOT_SPEAKERS or not w.isalpha() or not common
-                           or not _PERSON_SUFFIX.search(w)):
+        if not (titled or lem in nouns or w in nouns or common and person_noun(w, lem)):
             continue
         if j + 1 < n and toks[j + 1].tag in ("NN", "NNP") and toks[j + 1].head != j:
             continue  # "the man servant": the head is further on

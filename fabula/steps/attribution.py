@@ -1,6 +1,7 @@
 """The attribution step: speaker, addressees, type and confidence for every quote (see fabula.attribution).
 
-It also fills each character's `quotes` count, which the characters step cannot know."""
+It also fills each character's `quotes` count, which the characters step cannot know, and adds the
+speakers the story only describes ("said a little girl"), which it has no name for."""
 from __future__ import annotations
 
 from collections import Counter
@@ -17,8 +18,11 @@ class Attribution:
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
         quotes = doc.layer("quotes")
+        cast = tuple(doc.layer("characters"))
         if quotes:
-            quotes = tuple(Attributor(doc).run())
+            at = Attributor(doc)
+            quotes = tuple(at.run())
+            cast = at.cast()
         spoken = Counter(q.speaker for q in quotes if q.speaker is not None)
-        characters = tuple(replace(c, quotes=spoken.get(c.id, 0)) for c in doc.layer("characters"))
+        characters = tuple(replace(c, quotes=spoken.get(c.id, 0)) for c in cast)
         return {"quotes": quotes, "characters": characters}
