@@ -102,7 +102,8 @@ def examples(novel, doc, model=None, rnd=1):
     at = A.Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
     at.run()
     matcher = NameMatcher(novel.characters)
-    to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc.with_layers(characters=at.cast()))}
+    named = predicted_characters(doc.with_layers(characters=at.all_characters()))
+    to_gold = {c.id: matcher.match(c.names) for c in named}
     assignment = assign_quotes(novel.quotes, every_quote(doc))
     # quote index in doc order -> predicted index (predicted_quotes keeps layer order)
     out = []
@@ -278,7 +279,7 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
         novel, doc = prepare(f, language_doc)
         at = A.Attributor(doc, use_model=False)
         quotes = at.run()
-        scored = doc.with_layers(quotes=tuple(quotes), characters=at.cast())
+        scored = doc.with_layers(quotes=tuple(quotes), characters=at.all_characters())
         matcher = NameMatcher(novel.characters)
         to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(scored)}
         preds = predicted_quotes(scored)
@@ -350,7 +351,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
             novel, doc = data[n][0], test_docs[n]
             at = A.Attributor(doc, use_model=model)
             quotes = at.run()
-            scored = doc.with_layers(quotes=tuple(quotes), characters=at.cast())
+            scored = doc.with_layers(quotes=tuple(quotes), characters=at.all_characters())
             matcher = NameMatcher(novel.characters)
             to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(scored)}
             sc = score_quotes(novel.quotes, predicted_quotes(scored), to_gold)

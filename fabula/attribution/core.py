@@ -56,7 +56,7 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         self.described: dict[int, Character] = {}  # speakers known only by a description ("a little girl")
         self._described_by: dict[str, int] = {}  # their descriptions' words -> id
 
-    def cast(self) -> tuple[Character, ...]:
+    def all_characters(self) -> tuple[Character, ...]:
         """The document's characters and, after `run`, the speakers it only describes."""
         return tuple(self.doc.layer("characters")) + tuple(self.described.values())
 

@@ -18,11 +18,11 @@ class Attribution:
 
     def run(self, doc: Document, settings) -> dict[str, tuple]:
         quotes = doc.layer("quotes")
-        cast = tuple(doc.layer("characters"))
+        characters = tuple(doc.layer("characters"))
         if quotes:
             at = Attributor(doc)
             quotes = tuple(at.run())
-            cast = at.cast()
+            characters = at.all_characters()
         spoken = Counter(q.speaker for q in quotes if q.speaker is not None)
-        characters = tuple(replace(c, quotes=spoken.get(c.id, 0)) for c in cast)
+        characters = tuple(replace(c, quotes=spoken.get(c.id, 0)) for c in characters)
         return {"quotes": quotes, "characters": characters}
