@@ -99,7 +99,8 @@ def examples(novel, doc, model=None, rnd=1):
     """Training rows: per utterance, candidates' features and which one is the gold speaker.
     Round 2 rows carry the round-1 model's answers (`model`) around each quote as features."""
     collect: list = []
-    at = A.Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd)
+    at = A.Attributor(doc, use_model=model if model is not None else False, collect=collect, collect_round=rnd,
+                      describe=False)  # the cast fixes the list, as `fabula eval pdnc --cast gold` gives it
     at.run()
     matcher = NameMatcher(novel.characters)
     named = predicted_characters(doc.with_layers(characters=at.all_characters()))
@@ -277,7 +278,7 @@ def calibrate(folders, out=CAL_OUT, language_doc=None) -> int:
     total = QuoteScore()
     for f in folders:
         novel, doc = prepare(f, language_doc)
-        at = A.Attributor(doc, use_model=False)
+        at = A.Attributor(doc, use_model=False, describe=False)
         quotes = at.run()
         scored = doc.with_layers(quotes=tuple(quotes), characters=at.all_characters())
         matcher = NameMatcher(novel.characters)
@@ -349,7 +350,7 @@ def run(folders, folds=5, cv_only=False, out=OUT, language_doc=None, end_to_end=
             if fold_of[n] != f:
                 continue
             novel, doc = data[n][0], test_docs[n]
-            at = A.Attributor(doc, use_model=model)
+            at = A.Attributor(doc, use_model=model, describe=end_to_end)
             quotes = at.run()
             scored = doc.with_layers(quotes=tuple(quotes), characters=at.all_characters())
             matcher = NameMatcher(novel.characters)

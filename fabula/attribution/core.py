@@ -21,8 +21,10 @@ from .tags import TagsMixin
 class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
     """Attributes every quote of one document; see fabula.attribution for the design."""
 
-    def __init__(self, doc: Document, use_model=True, collect: list | None = None, collect_round: int = 1) -> None:
+    def __init__(self, doc: Document, use_model=True, collect: list | None = None, collect_round: int = 1,
+                 describe: bool = True) -> None:
         self.use_model = use_model
+        self.describe = describe  # speakers known only by a description join the characters (not to a fixed cast)
         self.collect = collect  # training: receives (utterance, candidates, feature rows)
         self.collect_round = collect_round
         self.doc = doc

@@ -63,7 +63,7 @@ class ResolveMixin:
             cid = self._noun_name(i)
             if cid is not None:
                 return cid, pre + "name", "explicit"
-            if not adjacent and t.pos == "NOUN":
+            if not adjacent and t.pos == "NOUN" and self.describe:
                 cid = self._described_speaker(i, verb)
                 if cid is not None:
                     return cid, "tag_description", "explicit"

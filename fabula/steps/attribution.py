@@ -20,7 +20,7 @@ class Attribution:
         quotes = doc.layer("quotes")
         characters = tuple(doc.layer("characters"))
         if quotes:
-            at = Attributor(doc)
+            at = Attributor(doc, describe=not settings.cast)  # a cast fixes the list of characters
             quotes = tuple(at.run())
             characters = at.all_characters()
         spoken = Counter(q.speaker for q in quotes if q.speaker is not None)
