@@ -76,8 +76,7 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
         c = Character(id=cid, name=f"{article} {core}", aliases=aliases,
                       gender=g if g else "unknown", category="minor")
         self.characters[cid] = self.described[cid] = c
-        for name in (c.name,) + c.aliases:
-            self.names.full.setdefault(norm(name), cid)
+        self.names.add_full(cid, (c.name,) + c.aliases)
         return cid
 
     # ------------------------------------------------------------------ indexes

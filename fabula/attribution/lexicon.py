@@ -37,3 +37,7 @@ TITLE_BEFORE = re.compile(r"\b(Mrs|Mr|Miss|Ms|Dr|Sir|Lady|Lord|Madame|Mme|Mlle|M
 def norm(s: str) -> str:
     s = s.replace("\u2019", "'").replace(".", " ").casefold()
     return " ".join(re.sub(r"[^\w' -]", " ", s).split())
+
+# a speech verb with a dependent of these kinds is not quoting its subject's words: "was saluted as",
+# "offered them", "did not say", "said that he would"
+NOT_QUOTING_DEPS = frozenset({"neg", "dobj", "nsubjpass", "auxpass", "ccomp"})

@@ -39,6 +39,11 @@ class NameIndex:
         # names two characters share ("Mr. Crawford") name nobody by themselves
         self.full: dict[str, int] = {k: next(iter(ids)) for k, ids in full_owners.items() if len(ids) == 1}
 
+    def add_full(self, cid: int, names) -> None:
+        """Full names for a character added during attribution; a name already taken stays its owner's."""
+        for n in names:
+            self.full.setdefault(norm(n), cid)
+
     def lookup(self, phrase: str) -> int | None:
         key = norm(phrase)
         if not key:

@@ -11,6 +11,7 @@ from .lexicon import (
     FEMALE_NOUNS,
     KIN,
     MALE_NOUNS,
+    NOT_QUOTING_DEPS,
     PRON_GENDER,
     TITLE_BEFORE,
     TITLE_WORDS,
@@ -26,10 +27,6 @@ from .tuning import (
     W_PREV,
     W_PROMINENCE,
 )
-
-
-# a speech verb with these is not quoting its subject's words: "was saluted", "offered them", "did not say"
-_NOT_QUOTING = frozenset({"auxpass", "nsubjpass", "dobj", "ccomp", "neg"})
 
 
 class ResolveMixin:
@@ -156,11 +153,9 @@ class ResolveMixin:
             a -= 1
         # "the man with the black beard": the prepositional phrase can be part of the name
         ends = [i]
-        j = i + 1  # (the parser often hangs the phrase on the verb: "asked the man with the scarf")
-        if j < len(self.tokens) and self.tokens[j].dep == "prep":
-            last = j
-            while last + 1 < len(self.tokens) and last - j < 8 and self._dominated_by(last + 1, j):
-                last += 1
+        # (the parser often hangs the phrase on the verb: "asked the man with the scarf")
+        last = self._prep_phrase_end(i, 8)
+        if last is not None:
             ends.insert(0, last)
         for end in ends:
             for start in range(a, i + 1):
@@ -177,7 +172,7 @@ class ResolveMixin:
         the story has not met, so no known character can be the speaker. The description becomes a
         character of its own, which later tags ("said the little girl") find by name."""
         t = self.tokens[i]
-        if verb is None or any(self.tokens[j].head == verb and self.tokens[j].dep in _NOT_QUOTING and j != i
+        if verb is None or any(self.tokens[j].head == verb and self.tokens[j].dep in NOT_QUOTING_DEPS and j != i
                                for j in range(max(0, verb - 3), min(len(self.tokens), verb + 8))):
             return None  # not "a lady ... was saluted as", "a boy ... offered them"
         det = next((j for j in range(max(0, i - 5), i)
@@ -187,16 +182,24 @@ class ResolveMixin:
         if not person_noun(self.text[t.start:t.end].lower(), t.lemma.lower()):
             return None
         end = i
-        j = i + 1  # "a lady in the group": a short prepositional phrase on the noun belongs to it
-        if j < len(self.tokens) and self.tokens[j].dep == "prep" and self.tokens[j].head == i:
-            last = j
-            while last + 1 < len(self.tokens) and last - j < 4 and self._dominated_by(last + 1, j):
-                last += 1
-            if last > j and self.tokens[last].pos in ("NOUN", "PROPN"):
-                end = last
+        last = self._prep_phrase_end(i, 4)  # "a lady in the group": a short phrase on the noun belongs to it
+        if last is not None and self.tokens[i + 1].head == i and last > i + 1 \
+                and self.tokens[last].pos in ("NOUN", "PROPN"):
+            end = last
         article = self.text[self.tokens[det].start:self.tokens[det].end].lower()
         return self._describe(*(" ".join(self.text[self.tokens[det + 1].start:self.tokens[e].end].split())
                                 for e in (end, i)), article)
+
+    def _prep_phrase_end(self, i: int, span: int) -> int | None:
+        """The last token of the prepositional phrase right after token i (at most `span` tokens after
+        its preposition), or None when no preposition follows."""
+        j = i + 1
+        if j >= len(self.tokens) or self.tokens[j].dep != "prep":
+            return None
+        last = j
+        while last + 1 < len(self.tokens) and last - j < span and self._dominated_by(last + 1, j):
+            last += 1
+        return last
 
     def _dominated_by(self, j: int, top: int) -> bool:
         """Whether token j lies in the dependency subtree of token `top` (a few steps up at most)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 
 from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS, SPEECH_PARTICLES
-from .lexicon import KIN, SPEECH_NOUNS, SUBJ_DEPS
+from .lexicon import KIN, NOT_QUOTING_DEPS, SPEECH_NOUNS, SUBJ_DEPS
 from .tuning import PREV_NARRATION
 
 
@@ -275,7 +275,7 @@ class TagsMixin:
                            for i in after):
                     return False
                 kids = [i for i in toks[-12:] if self.tokens[i].head == v and i != v]
-                if any(self.tokens[i].dep in ("neg", "dobj", "nsubjpass", "auxpass", "ccomp") for i in kids):
+                if any(self.tokens[i].dep in NOT_QUOTING_DEPS for i in kids):
                     return False
                 return True
         return False
