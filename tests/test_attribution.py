@@ -77,6 +77,16 @@ def test_tag_before_the_quote():
     assert speakers('Joss said, "It is late."\n', TWO) == [("It is late.", "Joss")]
 
 
+def test_subject_the_parser_hung_on_a_clause_before_the_verb():
+    # spaCy parses "Joss, glad to see the maid go, bowed ..." as a clause of "said", which is left
+    # without a subject; the clause's subject speaks (a tag, so the quote is explicit)
+    text = ('Mina had been waiting at the window.\n\n"You are late," she said.\n\nJoss, glad to see the maid go, '
+            'bowed and watched her out, and without losing a moment, turned to Mina, and, taking out some '
+            'letters, said, with a bright look, "I must thank whoever sent these."\n')
+    _, speaker, quote = attribute(text, TWO)[1]
+    assert (speaker, quote.type) == ("Joss", "explicit")
+
+
 def test_tag_between_the_pieces():
     out = speakers('"Well," Mina said, "we could try the back door."\n', TWO)
     assert out == [("Well,", "Mina"), ("we could try the back door.", "Mina")]

@@ -377,7 +377,35 @@ class TagsMixin:
         i = self._before_aside(v, tokset) if aside else None
         if i is not None and i not in subj:
             return self._resolve(i, k)
+        if not subj:
+            for i in self._clause_subject(v, toks):
+                return self._resolve(i, k, verb=v)
         return None
+
+    def _clause_subject(self, v: int, toks: list[int]) -> list[int]:
+        """'Henry, overjoyed to have her go, bowed ..., and, taking out some letters, said': the parser
+        made the words after the subject a clause of the speech verb (a ccomp or advcl before it) and
+        left the verb without a subject. That clause's subject in the narration of the same paragraph
+        (the sentence splitter may have cut it from the verb's sentence), when it is a name."""
+        if not toks:
+            return []
+        lo = bisect.bisect_left(self.tok_starts, self.paragraphs[self._par_of(self.tokens[toks[0]].start)].start)
+        for j in range(max(lo, v - 60), v):
+            h = self.tokens[j]
+            if h.head != v or h.dep not in ("ccomp", "advcl") or self.in_quote[j]:
+                continue
+            for i in range(max(lo, j - 40), j):
+                t = self.tokens[i]
+                if t.head == j and t.dep in SUBJ_DEPS and not self.in_quote[i]:
+                    m = self.mention_of_token.get(i)  # a name: a pronoun there is too often someone else's
+                    if m is None or m.kind != "name":
+                        return []
+                    # no clause coordinated after it has a subject of its own ("...; and as she walked")
+                    if any(self.tokens[x].dep in SUBJ_DEPS and self.tokens[self.tokens[x].head].dep == "conj"
+                           and not self.in_quote[x] for x in range(i + 1, v)):
+                        return []
+                    return [i]
+        return []
 
     def _before_aside(self, v: int, tokset: set) -> int | None:
         """'at last Lilia, getting more and more angry, said,' / 'Cecil, sharing the discontent,
