@@ -10,10 +10,14 @@ from .tuning import PREV_NARRATION
 
 
 # verbs that tag speech only with a particle ("broke in", "cut in", "chimed in", "went on")
-_PHRASAL = {"break": ("in", "out", "forth"), "cut": ("in",), "chime": ("in",), "strike": ("in",),
+_PHRASAL = {"break": ("in", "out", "forth", "from"), "burst": ("from",), "cut": ("in",), "chime": ("in",), "strike": ("in",),
             "pipe": ("up",), "speak": ("up",), "go": ("on",)}
 # verbs of a listener, not a speaker ('to mention "Elizabeth." Lady Russell listened, and looked')
 _NOT_TAGS = frozenset({"be", "have", "do", "listen", "hear", "look", "watch", "see", "wait", "stare"})
+# verbs that tag speech by where it came from, with no subject: "broke from Janey"
+_FROM_VERBS = frozenset({"break", "burst"})
+# words before the noun they modify, which an inverted tag's subject may carry ("the good-hearted Mrs. X")
+_PREMODIFIER_DEPS = frozenset({"amod", "advmod", "npadvmod", "compound", "punct", "det", "nummod"})
 # "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
 _VOICE_NOUNS = frozenset({"voice", "voices", "tones", "lips"})
 
@@ -165,8 +169,17 @@ class TagsMixin:
         parts = _PHRASAL.get(self.tokens[v].lemma.lower())
         if not parts:
             return False
-        return any(self.tokens[j].head == v and self.text[self.tokens[j].start:self.tokens[j].end].lower() in parts
-                   for j in range(v + 1, min(v + 3, len(self.tokens))))
+        for j in range(v + 1, min(v + 3, len(self.tokens))):
+            w = self._word(j)
+            if self.tokens[j].head == v and w in parts:
+                # "broke from Janey" speaks; "she broke from his grasp" does not
+                return w != "from" or not any(self.tokens[x].head == v and self.tokens[x].dep in SUBJ_DEPS
+                                              for x in range(max(0, v - 12), v))
+        return False
+
+    def _word(self, i: int) -> str:
+        t = self.tokens[i]
+        return self.text[t.start:t.end].lower()
 
     def _inverted_tag(self, v: int, toks: list[int]) -> bool:
         """'"It's work he wants," interpreted Helen.': a past-tense verb opening the narration right
@@ -312,15 +325,29 @@ class TagsMixin:
         if not subj and self.tokens[v].tag == "VBG":
             # "roused by Miss Bates's saying, ...": the owner of the gerund speaks
             subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep == "poss"]
+        if not subj and self.tokens[v].lemma.lower() in _FROM_VERBS and not any(
+                self.tokens[j].head == v and self.tokens[j].dep == "prt" for j in range(v + 1, min(v + 3, len(self.tokens)))):
+            # '"Gracious!" at last broke explosively from Janey', 'burst from William's lips'
+            # (not "broke out the Nawab, from his isolation": the particle makes it an inverted tag)
+            subj = [j for j in toks if self.tokens[j].dep == "pobj" and self.tokens[self.tokens[j].head].head == v
+                    and self._word(self.tokens[j].head) == "from"
+                    and (self._known_name(j) or self._voice_owner(j) != j)][:1]
         if not subj:
             # "said Emma" parsed oddly: the nearest name or pronoun right after the verb
             # (spaCy often calls the name of an inverted tag an object).
             inverted = self._opens(v, toks)
-            for i in range(v + 1, min(v + 5, len(self.tokens))):
+            reach = v + 5
+            for i in range(v + 1, min(v + 8, len(self.tokens))):
                 if i not in tokset:
                     break
                 tk = self.tokens[i]
                 w = self.text[tk.start:tk.end].lower()
+                if inverted and tk.dep in _PREMODIFIER_DEPS and i < tk.head < v + 8 and tk.head in tokset \
+                        and (not self._known_name(i) or self.mention_of_token[i] is self.mention_of_token.get(tk.head)):
+                    reach = max(reach, tk.head + 1)
+                    continue  # "sighed pleasure-loving Miss Derek", "cried the good-hearted Mrs. Knightley"
+                if i >= reach:
+                    break
                 if tk.pos == "PRON" and w in ("his", "her", "my", "their") and tk.dep == "poss" \
                         and v < tk.head < v + 5 and self.tokens[tk.head].pos == "NOUN":
                     continue  # "cried her husband": the noun the possessive goes with
@@ -341,9 +368,13 @@ class TagsMixin:
                     break
                 if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
                     break
-        if not subj and v - 1 in tokset:
+        b = v - 1
+        while b in tokset and self.tokens[b].pos == "ADV" and self.tokens[b].head == v \
+                and not self.text[self.tokens[b].start].isupper():
+            b -= 1  # '"..." May suddenly proposed'
+        if not subj and b in tokset:
             # '"..." May continued': a name the tagger took for something else ("May" as a modal)
-            w = self.tokens[v - 1]
+            w = self.tokens[b]
             word = self.text[w.start:w.end]
             if word[:1].isupper() and w.pos not in ("PRON", "PROPN", "NOUN"):
                 cid = self.names.lookup(word)
@@ -362,6 +393,13 @@ class TagsMixin:
                 subj = [i for i in toks if self.tokens[i].head == h and self.tokens[i].dep in SUBJ_DEPS]
                 if subj:
                     break
+            if subj and h != v:
+                # "Miss Bingley varied the charm ...; and soon afterwards Mr. Darcy, drawing near
+                # Elizabeth, said": a name before an aside, after the verb the chain reached, is the
+                # subject the parser lost, not that verb's
+                a = self._before_aside(v, tokset)
+                if a is not None and a > h and a not in subj:
+                    subj = [a]
         for i in subj:
             got = self._resolve(self._antecedent(self._voice_owner(i)), k, verb=v)
             if got:
@@ -465,11 +503,18 @@ class TagsMixin:
         for j in range(max(0, i - 4), min(len(self.tokens), i + 8)):
             tj = self.tokens[j]
             if tj.head == i and tj.dep == "poss":
+                verb = self.tokens[t.head]
+                if self._word(j) == "whose" and verb.dep == "relcl":
+                    return verb.head  # "Ratcliffe, whose clear voice said"
                 return j
             if tj.dep == "pobj" and j > i and self.tokens[tj.head].head == i and \
                     self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of":
                 return j
         return i
+
+    def _known_name(self, i: int) -> bool:
+        m = self.mention_of_token.get(i)
+        return m is not None and m.kind == "name" and m.character in self.characters
 
     def _nominal(self, i: int) -> bool:
         """A head a name can modify ("the medicine man"), not an adverb the parser took for one
