@@ -10,8 +10,8 @@ from .tuning import PREV_NARRATION
 
 
 # verbs that tag speech only with a particle ("broke in", "cut in", "chimed in", "went on")
-_PHRASAL = {"break": ("in", "out", "forth", "from"), "burst": ("from",), "cut": ("in",), "chime": ("in",), "strike": ("in",),
-            "pipe": ("up",), "speak": ("up",), "go": ("on",)}
+_PHRASAL = {"break": ("in", "out", "forth", "from"), "burst": ("from",), "cut": ("in",), "chime": ("in",),
+            "strike": ("in",), "pipe": ("up",), "speak": ("up",), "go": ("on",)}
 # verbs of a listener, not a speaker ('to mention "Elizabeth." Lady Russell listened, and looked')
 _NOT_TAGS = frozenset({"be", "have", "do", "listen", "hear", "look", "watch", "see", "wait", "stare"})
 # verbs that tag speech by where it came from, with no subject: "broke from Janey"
@@ -326,7 +326,8 @@ class TagsMixin:
             # "roused by Miss Bates's saying, ...": the owner of the gerund speaks
             subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep == "poss"]
         if not subj and self.tokens[v].lemma.lower() in _FROM_VERBS and not any(
-                self.tokens[j].head == v and self.tokens[j].dep == "prt" for j in range(v + 1, min(v + 3, len(self.tokens)))):
+                self.tokens[j].head == v and self.tokens[j].dep == "prt"
+                for j in range(v + 1, min(v + 3, len(self.tokens)))):
             # '"Gracious!" at last broke explosively from Janey', 'burst from William's lips'
             # (not "broke out the Nawab, from his isolation": the particle makes it an inverted tag)
             subj = [j for j in toks if self.tokens[j].dep == "pobj" and self.tokens[self.tokens[j].head].head == v
