@@ -61,6 +61,12 @@ def speakers(text, cast):
     return [(t, s) for t, s, _ in attribute(text, cast)]
 
 
+def speaker_and_type(text, cast, n):
+    """The speaker and quote type of the n-th quote."""
+    _, speaker, quote = attribute(text, cast)[n]
+    return speaker, quote.type
+
+
 TWO = [CastMember("Mina", (), "she"), CastMember("Joss", (), "he")]
 # Two tagged turns that set up turn-taking, so that a third quote's tag must overrule it.
 TWO_TURNS = '"Come in," said Mina.\n\n"Thank you," said Joss.\n\n'
@@ -83,8 +89,7 @@ def test_subject_the_parser_hung_on_a_clause_before_the_verb():
     text = ('Mina had been waiting at the window.\n\n"You are late," she said.\n\nJoss, glad to see the maid go, '
             'bowed and watched her out, and without losing a moment, turned to Mina, and, taking out some '
             'letters, said, with a bright look, "I must thank whoever sent these."\n')
-    _, speaker, quote = attribute(text, TWO)[1]
-    assert (speaker, quote.type) == ("Joss", "explicit")
+    assert speaker_and_type(text, TWO, 1) == ("Joss", "explicit")
 
 
 def test_tag_between_the_pieces():
@@ -352,7 +357,6 @@ def test_narration_ending_on_its_speech_verb_and_a_comma_tags_the_quote_after_it
     assert got["Indeed, Mina, I think you are mistaken."] == "Joss"
 
 
-
 # Tags the parser gets wrong in ways the rules repair (each seen in the development novels).
 def test_name_after_a_hyphenated_modifier_in_an_inverted_tag_speaks(monkeypatch):
     # In a whole novel spaCy parsed 'sighed pleasure-loving Miss Derek' with "pleasure" as the first
@@ -377,21 +381,18 @@ def test_name_after_a_hyphenated_modifier_in_an_inverted_tag_speaks(monkeypatch)
 
     monkeypatch.setattr(Language, "run", misparsed)
     text = TWO_TURNS + '"Must we go so soon?" sighed pleasure-loving Mina. The clock struck.\n\n"We must."\n'
-    _, speaker, quote = attribute(text, TWO)[2]
-    assert (speaker, quote.type) == ("Mina", "explicit")
+    assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
 
 
 def test_speech_that_broke_from_someone_is_theirs():
     text = TWO_TURNS + '"Gracious!" at last broke explosively from Mina. Nobody moved.\n\n"Well?"\n'
-    _, speaker, quote = attribute(text, TWO)[2]
-    assert (speaker, quote.type) == ("Mina", "explicit")
+    assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
 
 
 def test_whose_voice_said_is_the_voice_of_the_name_before():
     text = (TWO_TURNS + 'The fire had gone out. Joss looked at Mina, whose clear voice said "It is late."'
             '\n\n"Then go."\n')
-    _, speaker, quote = attribute(text, TWO)[2]
-    assert (speaker, quote.type) == ("Mina", "explicit")
+    assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
 
 
 def test_aside_name_after_a_coordinated_clause_speaks():
@@ -399,5 +400,4 @@ def test_aside_name_after_a_coordinated_clause_speaks():
     text = ('"Come in," said Mina.\n\nAfter playing some songs, Mina varied the charm by a lively air; and soon '
             'afterwards Joss, drawing near the piano, said to her--\n\n"Do you not feel a great inclination to '
             'dance?"\n')
-    _, speaker, quote = attribute(text, TWO)[1]
-    assert (speaker, quote.type) == ("Joss", "explicit")
+    assert speaker_and_type(text, TWO, 1) == ("Joss", "explicit")

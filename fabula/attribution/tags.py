@@ -15,7 +15,7 @@ _PHRASAL = {"break": ("in", "out", "forth", "from"), "burst": ("from",), "cut": 
 # verbs of a listener, not a speaker ('to mention "Elizabeth." Lady Russell listened, and looked')
 _NOT_TAGS = frozenset({"be", "have", "do", "listen", "hear", "look", "watch", "see", "wait", "stare"})
 # verbs that tag speech by where it came from, with no subject: "broke from Janey"
-_FROM_VERBS = frozenset({"break", "burst"})
+_FROM_VERBS = frozenset(verb for verb, parts in _PHRASAL.items() if "from" in parts)
 # words before the noun they modify, which an inverted tag's subject may carry ("the good-hearted Mrs. X")
 _PREMODIFIER_DEPS = frozenset({"amod", "advmod", "npadvmod", "compound", "punct", "det", "nummod"})
 # "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
@@ -213,8 +213,7 @@ class TagsMixin:
         if not 1 <= n <= 3 or not all(self.tokens[i].pos == "PROPN" for i in toks[:n]) or \
                 self.tokens[toks[n - 1]].head != v or self.tokens[toks[n - 1]].dep not in SUBJ_DEPS:
             return False
-        m = self.mention_of_token.get(toks[n - 1])
-        if m is None or m.kind != "name" or m.character not in self.characters:
+        if not self._known_name(toks[n - 1]):
             return False
         after = self.text[t.end:t.end + 2].lstrip(" ")
         return after[:1] in (";", ".", ",", "") and not self.text[t.end:t.end + 2].startswith("..")
@@ -363,8 +362,7 @@ class TagsMixin:
                 if tk.pos in ("PROPN", "PRON", "NOUN") and (inverted or tk.dep not in ("dobj", "pobj", "dative")):
                     subj = [i]
                     break
-                m = self.mention_of_token.get(i)
-                if inverted and m is not None and m.kind == "name" and m.character in self.characters:
+                if inverted and self._known_name(i):
                     subj = [i]  # '"..." echoed Dolly': a known name the tagger took for an adverb
                     break
                 if tk.pos not in ("DET", "ADJ", "PROPN", "PUNCT") and not (tk.pos == "NOUN" and tk.dep == "compound"):
@@ -409,9 +407,8 @@ class TagsMixin:
             # '"...," said Ralph good-humoredly': the parser made "good" the subject and Ralph its own;
             # in an inverted tag the name right after the verb speaks
             i = v + 1
-            m = self.mention_of_token.get(i)
-            if i in tokset and i not in subj and m is not None and m.kind == "name" and \
-                    m.character in self.characters and self.tokens[i].dep not in ("pobj", "dobj", "dative"):
+            if i in tokset and i not in subj and self._known_name(i) and \
+                    self.tokens[i].dep not in ("pobj", "dobj", "dative"):
                 return self._resolve(i, k)
         i = self._before_aside(v, tokset) if aside else None
         if i is not None and i not in subj:
@@ -514,6 +511,7 @@ class TagsMixin:
         return i
 
     def _known_name(self, i: int) -> bool:
+        """Token i is part of a name mention of one of the document's characters."""
         m = self.mention_of_token.get(i)
         return m is not None and m.kind == "name" and m.character in self.characters
 
