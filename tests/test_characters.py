@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import pytest
 
@@ -745,3 +746,20 @@ def test_mr_with_the_surname_is_the_man_the_narrator_calls_by_his_surname():
     assert kerr is not None
     assert linked(doc, "Mr. Kerr") == kerr.id
     assert linked(doc, "Mrs. Kerr") != kerr.id
+
+
+def test_bare_word_used_mostly_as_a_surname_is_that_surnames_bearer():
+    # "Hartley" is Mr. Hartley Vane's given name once and Major Hartley's surname two dozen times: the
+    # bare "Hartley" is the major's, not a name the scene must choose for (where Mr. Vane, named far
+    # more often, would win it whenever he is about)
+    from fabula.characters.cluster import Clusterer
+    cl = Clusterer()
+    cl.run(Counter({("mr", ("hartley", "vane")): 1, ("mr", ("vane",)): 300, ("major", ("hartley",)): 24,
+                    (None, ("hartley",)): 5}), {})
+    major = cl.form_char[("major", ("hartley",))]
+    assert cl.form_char.get((None, ("hartley",))) == major
+    assert (None, ("hartley",)) not in cl.ambiguous
+    # used both ways about as often, it stays for the scene to decide
+    cl = Clusterer()
+    cl.run(Counter({("mr", ("hartley", "vane")): 10, ("major", ("hartley",)): 24, (None, ("hartley",)): 5}), {})
+    assert len(cl.ambiguous.get((None, ("hartley",)), ())) == 2

@@ -126,6 +126,10 @@ class Char:
             self.surnames.add(key[0])
 
 
+# how many times more often a bare name word must be used one way (surname or given name) than the other
+# to be read that way without asking the scene
+_ONE_SIDED = 5
+
 NOBLE = frozenset({"sir", "lord", "lady", "dame", "duke", "duchess", "count", "countess", "baron", "baroness",
                    "earl", "marquis", "marquess", "marchioness", "viscount", "prince", "princess", "king", "queen"})
 MILITARY = frozenset({"captain", "capt", "colonel", "col", "general", "gen", "major", "lieutenant", "lieut", "lt",
@@ -403,7 +407,16 @@ class Clusterer:
                      or self.chars[cid].full_name_uses >= 2
                      or any(self._surname_uses.get(sn, 0) >= 3 for sn in self.chars[cid].surnames)]
         if title is None and given and sur and not set(given) & set(sur):
-            # "Fitzwilliam": a given name here, a surname there
+            # "Fitzwilliam": a given name here, a surname there; the book's own usage decides when it
+            # is one-sided ("Colonel Fitzwilliam" two dozen times, "Mr. Fitzwilliam Darcy" once)
+            as_given = sum(n for cid in given for (_, k), n in self.chars[cid].forms.items()
+                           if len(k) >= 2 and k[0] == word)
+            as_sur = sum(n for cid in sur for (t, k), n in self.chars[cid].forms.items()
+                         if k[-1] == word and (len(k) >= 2 or t is not None))
+            if as_sur >= _ONE_SIDED * max(1, as_given):
+                return sur
+            if as_given >= _ONE_SIDED * max(1, as_sur):
+                return given
             return sorted(set(given) | set(sur))
         if title in GIVEN_TITLES:
             first, second = given, sur
