@@ -401,3 +401,9 @@ def test_aside_name_after_a_coordinated_clause_speaks():
             'afterwards Joss, drawing near the piano, said to her--\n\n"Do you not feel a great inclination to '
             'dance?"\n')
     assert speaker_and_type(text, TWO, 1) == ("Joss", "explicit")
+
+
+def test_a_speech_verb_said_not_to_have_been_spoken_is_no_tag():
+    # "Joss did not answer" after Mina's question: Joss is the one who stayed silent
+    text = TWO_TURNS + 'Mina looked out at the rain. "Are you fond of dogs?" Joss did not answer.\n'
+    assert speaker_and_type(text, TWO, 2)[0] == "Mina"

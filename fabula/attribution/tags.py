@@ -81,7 +81,8 @@ class TagsMixin:
                      and (self.tokens[i].lemma.lower() != "go" or self._phrasal_speech(i))]
             if where == "before":
                 verbs.reverse()
-            # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"
+            # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"; not said at all:
+            # "The Mouse did not answer", "Mr. X never spoke"
             tokset = set(toks)
             verbs = [v for v in verbs if not any(
                 self.tokens[i].head == v and i != v and (
@@ -89,7 +90,7 @@ class TagsMixin:
                         self.tokens[j].head == i and self.tokens[j].dep == "mark" for j in tokset)
                     or self.tokens[i].dep == "dobj"
                     and self.text[self.tokens[i].start:self.tokens[i].end].lower() == "nothing")
-                for i in tokset)]
+                for i in tokset) and not self._denied_speech(v)]
             for v in verbs:
                 got = self._subject_speaker(v, toks, k, aside=where == "before")
                 if got:
@@ -116,6 +117,8 @@ class TagsMixin:
             for i in toks:
                 t = self.tokens[i]
                 if t.dep in SUBJ_DEPS and self.tokens[t.head].pos in ("VERB", "AUX"):
+                    if self._denied_speech(t.head):
+                        break  # "Joss did not answer": the one who stayed silent
                     got = self._resolve(i, k, adjacent=True)
                     if got:
                         return got
@@ -135,6 +138,11 @@ class TagsMixin:
                                 return m.character, "prev_narration", "implicit"
                             break
         return None
+
+    def _denied_speech(self, v: int) -> bool:
+        """'did not answer', 'never spoke': a speech verb negated before it."""
+        return self.tokens[v].lemma.lower() in SPEECH_LEMMAS and any(
+            self.tokens[i].head == v and self.tokens[i].dep == "neg" for i in range(max(0, v - 3), v))
 
     def _before_first(self, regions, marks, lead_in=()):
         """The regions to search, the narration before first when, for a one-piece quote, it ends on
