@@ -147,13 +147,13 @@ def fit(groups, C=1.0):
         lr.fit(Xm, y)
         return {"weights": {name: float(w) for name, w in zip(names, lr.coef_[0])}}
     from sklearn.ensemble import HistGradientBoostingClassifier
-    clf = HistGradientBoostingClassifier(max_depth=TREE_DEPTH, max_iter=TREE_ROUNDS, learning_rate=0.1,
-                                         l2_regularization=1.0, random_state=0)
+    clf = HistGradientBoostingClassifier(max_depth=TREE_DEPTH, max_iter=TREE_ROUNDS, learning_rate=TREE_RATE,
+                                         l2_regularization=1.0, min_samples_leaf=TREE_MIN_LEAF, random_state=0)
     clf.fit(Xm, y)
     return export_trees(clf, names, Xm[:2000])
 
 
-TREE_DEPTH, TREE_ROUNDS = 6, 150
+TREE_DEPTH, TREE_ROUNDS, TREE_RATE, TREE_MIN_LEAF = 6, 150, 0.1, 20  # set by --tree-*
 
 
 def export_trees(clf, names, sample) -> dict:
@@ -245,7 +245,7 @@ def calibration_points(pairs, bins=8):
 
 
 def main(argv=None) -> int:
-    global LEARNER, INNER_FOLDS
+    global LEARNER, INNER_FOLDS, TREE_DEPTH, TREE_ROUNDS, TREE_RATE, TREE_MIN_LEAF
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="PDNC folder (with one sub-folder per novel)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds, split by novel")
@@ -261,7 +261,14 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--learner", choices=("trees", "linear"), default="trees",
                     help="candidate scorer: boosted trees (default) or logistic regression")
+    ap.add_argument("--tree-depth", type=int, default=TREE_DEPTH, help="boosted trees: depth of each tree")
+    ap.add_argument("--tree-rounds", type=int, default=TREE_ROUNDS, help="boosted trees: number of trees")
+    ap.add_argument("--tree-rate", type=float, default=TREE_RATE, help="boosted trees: learning rate")
+    ap.add_argument("--tree-min-leaf", type=int, default=TREE_MIN_LEAF,
+                    help="boosted trees: fewest candidates a leaf may hold")
     args = ap.parse_args(argv)
+    TREE_DEPTH, TREE_ROUNDS, TREE_RATE, TREE_MIN_LEAF = (args.tree_depth, args.tree_rounds, args.tree_rate,
+                                                         args.tree_min_leaf)
     folders = novel_folders(args.corpus)
     LEARNER = args.learner
     INNER_FOLDS = args.inner_folds
