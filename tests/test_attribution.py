@@ -121,6 +121,7 @@ def test_speech_gerund_the_tagger_took_for_a_noun_counts_as_a_speech_verb():
            Token(15, 24, "remarking", "NOUN", "NN", "conj", 1), Token(29, 37, "shouting", "NOUN", "NN", "conj", 1),
            Token(42, 49, "dancing", "NOUN", "NN", "conj", 1)]
     fake = SimpleNamespace(text=text, tokens=tok)
+    fake._word = lambda i: TagsMixin._word(fake, i)
     assert [TagsMixin._gerund_as_noun(fake, i) for i in range(5)] == [False, False, True, True, False]
 
 

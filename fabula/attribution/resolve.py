@@ -116,16 +116,15 @@ class ResolveMixin:
     def _kin(self, i: int, k: int) -> int | None:
         """"cried his father", "her mother added": the character of that gender who shares the
         possessor's family name (a Mr./Mrs. for a parent or spouse), not the possessor."""
-        t = self.tokens[i]
-        lw = self.text[t.start:t.end].lower()
+        lw = self._word(i)
         poss = [j for j in range(max(0, i - 3), i) if self.tokens[j].head == i and self.tokens[j].dep == "poss"]
         if not poss:
             return None
-        pw = self.text[self.tokens[poss[0]].start:self.tokens[poss[0]].end].lower()
+        pw = self._word(poss[0])
         pg = {"his": "he", "her": "she"}.get(pw)
         if pg is None:
             return None
-        owner = self._recent_character(t.start, pg, k)
+        owner = self._recent_character(self.tokens[i].start, pg, k)
         if owner is None:
             return None
         family = {w for n in (self.characters[owner].name,) + tuple(self.characters[owner].aliases)
@@ -164,7 +163,7 @@ class ResolveMixin:
                     if key in self.names.full:
                         return self.names.full[key]
         if a < i and self.tokens[a].lemma.lower() == "the" and i == a + 1:
-            return self.names.title.get(self.text[self.tokens[i].start:self.tokens[i].end].lower())
+            return self.names.title.get(self._word(i))
         return None
 
     def _described_speaker(self, i: int, verb: int | None) -> int | None:
@@ -177,16 +176,16 @@ class ResolveMixin:
             return None  # not "a lady ... was saluted as", "a boy ... offered them"
         det = next((j for j in range(max(0, i - 5), i)
                     if self.tokens[j].head == i and self.tokens[j].dep == "det"), None)
-        if det is None or self.text[self.tokens[det].start:self.tokens[det].end].lower() not in ("a", "an"):
+        if det is None or self._word(det) not in ("a", "an"):
             return None
-        if not person_noun(self.text[t.start:t.end].lower(), t.lemma.lower()):
+        if not person_noun(self._word(i), t.lemma.lower()):
             return None
         end = i
         last = self._prep_phrase_end(i, 4)  # "a lady in the group": a short phrase on the noun belongs to it
         if last is not None and self.tokens[i + 1].head == i and last > i + 1 \
                 and self.tokens[last].pos in ("NOUN", "PROPN"):
             end = last
-        article = self.text[self.tokens[det].start:self.tokens[det].end].lower()
+        article = self._word(det)
         return self._describe(*(" ".join(self.text[self.tokens[det + 1].start:self.tokens[e].end].split())
                                 for e in (end, i)), article)
 

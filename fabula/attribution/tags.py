@@ -89,7 +89,7 @@ class TagsMixin:
                     self.tokens[i].dep == "ccomp" and any(
                         self.tokens[j].head == i and self.tokens[j].dep == "mark" for j in tokset)
                     or self.tokens[i].dep == "dobj"
-                    and self.text[self.tokens[i].start:self.tokens[i].end].lower() == "nothing")
+                    and self._word(i) == "nothing")
                 for i in tokset) and not self._denied_speech(v)]
             for v in verbs:
                 got = self._subject_speaker(v, toks, k, aside=where == "before")
@@ -103,7 +103,7 @@ class TagsMixin:
                         tj = self.tokens[j]
                         if tj.head == i and tj.dep == "poss" or (
                                 tj.dep == "pobj" and self.tokens[tj.head].head == i
-                                and self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of"):
+                                and self._word(tj.head) == "of"):
                             got = self._resolve(j, k)
                             if got:
                                 return got
@@ -205,7 +205,7 @@ class TagsMixin:
         """'by leaning towards him and remarking: "...': a speech verb's -ing form that the tagger took
         for a noun, in a verb's place (coordinated with one, or after a preposition)."""
         t = self.tokens[i]
-        w = self.text[t.start:t.end].lower()
+        w = self._word(i)
         if t.pos != "NOUN" or not w.endswith("ing") or t.dep not in ("conj", "pcomp", "pobj"):
             return False
         stem = w[:-3]
@@ -349,7 +349,7 @@ class TagsMixin:
                 if i not in tokset:
                     break
                 tk = self.tokens[i]
-                w = self.text[tk.start:tk.end].lower()
+                w = self._word(i)
                 if inverted and tk.dep in _PREMODIFIER_DEPS and i < tk.head < v + 8 and tk.head in tokset \
                         and (not self._known_name(i) or self.mention_of_token[i] is self.mention_of_token.get(tk.head)):
                     reach = max(reach, tk.head + 1)
@@ -489,7 +489,7 @@ class TagsMixin:
             if relative and t.dep in ("pobj", "dobj", "dative"):
                 return None  # "looking at Fanny, whose tears were beginning to shew, said": not Fanny
             m = self.mention_of_token.get(c)
-            lw = self.text[t.start:t.end].lower()
+            lw = self._word(c)
             if m is not None and m.kind == "name" or t.pos == "PROPN" or lw in ("he", "she", "i"):
                 return c
             return None
@@ -504,7 +504,7 @@ class TagsMixin:
     def _voice_owner(self, i: int) -> int:
         """For "the voice of Mr. Haq" or "May's eager voice", the token naming whose voice it is."""
         t = self.tokens[i]
-        if t.pos != "NOUN" or self.text[t.start:t.end].lower() not in _VOICE_NOUNS:
+        if t.pos != "NOUN" or self._word(i) not in _VOICE_NOUNS:
             return i
         for j in range(max(0, i - 4), min(len(self.tokens), i + 8)):
             tj = self.tokens[j]
@@ -514,7 +514,7 @@ class TagsMixin:
                     return verb.head  # "Ratcliffe, whose clear voice said"
                 return j
             if tj.dep == "pobj" and j > i and self.tokens[tj.head].head == i and \
-                    self.text[self.tokens[tj.head].start:self.tokens[tj.head].end].lower() == "of":
+                    self._word(tj.head) == "of":
                 return j
         return i
 
@@ -533,7 +533,7 @@ class TagsMixin:
     def _antecedent(self, i: int) -> int:
         """For a relative "who" ("Thorpe, who, coming to them, said"), the noun it stands for."""
         t = self.tokens[i]
-        if self.text[t.start:t.end].lower() not in ("who", "that", "which"):
+        if self._word(i) not in ("who", "that", "which"):
             return i
         h = t.head
         for _ in range(3):
@@ -559,11 +559,11 @@ class TagsMixin:
             t = self.tokens[i]
             if t.head == v and t.dep in ("dative", "dobj") and i != v:
                 objs.append(i)
-            elif t.head == v and t.dep == "prep" and self.text[t.start:t.end].lower() == "to":
+            elif t.head == v and t.dep == "prep" and self._word(i) == "to":
                 objs.extend(j for j in tokset if self.tokens[j].head == i and self.tokens[j].dep == "pobj")
         for i in objs:
             t = self.tokens[i]
-            w = self.text[t.start:t.end].lower()
+            w = self._word(i)
             m = self.mention_of_token.get(i)
             if m is not None and m.kind == "name" and m.character in self.characters:
                 cid = m.character
