@@ -763,3 +763,7 @@ def test_bare_word_used_mostly_as_a_surname_is_that_surnames_bearer():
     cl = Clusterer()
     cl.run(Counter({("mr", ("hartley", "vane")): 10, ("major", ("hartley",)): 24, (None, ("hartley",)): 5}), {})
     assert len(cl.ambiguous.get((None, ("hartley",)), ())) == 2
+    # a title that goes with a given name ("Aunt Hartley") is the given name's use, not the surname's
+    cl = Clusterer()
+    cl.run(Counter({("aunt", ("hartley",)): 30, ("major", ("hartley",)): 24, (None, ("hartley",)): 5}), {})
+    assert len(cl.ambiguous.get((None, ("hartley",)), ())) == 2

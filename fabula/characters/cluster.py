@@ -409,10 +409,11 @@ class Clusterer:
         if title is None and given and sur and not set(given) & set(sur):
             # "Fitzwilliam": a given name here, a surname there; the book's own usage decides when it
             # is one-sided ("Colonel Fitzwilliam" two dozen times, "Mr. Fitzwilliam Darcy" once)
-            as_given = sum(n for cid in given for (_, k), n in self.chars[cid].forms.items()
-                           if len(k) >= 2 and k[0] == word)
+            # (a title that goes with a given name, "Aunt Norris", counts for the given name)
+            as_given = sum(n for cid in given for (t, k), n in self.chars[cid].forms.items()
+                           if k[0] == word and (len(k) >= 2 or t in GIVEN_TITLES))
             as_sur = sum(n for cid in sur for (t, k), n in self.chars[cid].forms.items()
-                         if k[-1] == word and (len(k) >= 2 or t is not None))
+                         if k[-1] == word and (len(k) >= 2 or t is not None and t not in GIVEN_TITLES))
             if as_sur >= _ONE_SIDED * max(1, as_given):
                 return sur
             if as_given >= _ONE_SIDED * max(1, as_sur):
