@@ -84,13 +84,13 @@ class TagsMixin:
             # reported, not quoted: "Elizabeth replied that it was.", "he said nothing"; not said at all:
             # "The Mouse did not answer", "Mr. X never spoke"
             tokset = set(toks)
-            verbs = [v for v in verbs if not any(
+            verbs = [v for v in verbs if not self._denied_speech(v) and not any(
                 self.tokens[i].head == v and i != v and (
                     self.tokens[i].dep == "ccomp" and any(
                         self.tokens[j].head == i and self.tokens[j].dep == "mark" for j in tokset)
                     or self.tokens[i].dep == "dobj"
                     and self._word(i) == "nothing")
-                for i in tokset) and not self._denied_speech(v)]
+                for i in tokset)]
             for v in verbs:
                 got = self._subject_speaker(v, toks, k, aside=where == "before")
                 if got:

@@ -410,10 +410,8 @@ class Clusterer:
             # "Fitzwilliam": a given name here, a surname there; the book's own usage decides when it
             # is one-sided ("Colonel Fitzwilliam" two dozen times, "Mr. Fitzwilliam Darcy" once)
             # (a title that goes with a given name, "Aunt Norris", counts for the given name)
-            as_given = sum(n for cid in given for (t, k), n in self.chars[cid].forms.items()
-                           if k[0] == word and (len(k) >= 2 or t in GIVEN_TITLES))
-            as_sur = sum(n for cid in sur for (t, k), n in self.chars[cid].forms.items()
-                         if k[-1] == word and (len(k) >= 2 or t is not None and t not in GIVEN_TITLES))
+            as_given = sum(self._given_name_uses(self.chars[cid], word) for cid in given)
+            as_sur = sum(self._surname_name_uses(self.chars[cid], word) for cid in sur)
             if as_sur >= _ONE_SIDED * max(1, as_given):
                 return sur
             if as_given >= _ONE_SIDED * max(1, as_sur):
@@ -453,6 +451,19 @@ class Clusterer:
     def _titled_full(c: Char, title: str, surname: str) -> int:
         """How often a character is named by this title with a given name and this surname."""
         return sum(n for (t, k), n in c.forms.items() if t == title and len(k) >= 2 and k[-1] == surname)
+
+    @staticmethod
+    def _given_name_uses(c: Char, word: str) -> int:
+        """How often a character is named with this word as given name: in a full name or after a title
+        that goes with one ("Aunt Norris")."""
+        return sum(n for (t, k), n in c.forms.items() if k[0] == word and (len(k) >= 2 or t in GIVEN_TITLES))
+
+    @staticmethod
+    def _surname_name_uses(c: Char, word: str) -> int:
+        """How often a character is named with this word as surname: in a full name or after a title
+        ("Colonel Fitzwilliam")."""
+        return sum(n for (t, k), n in c.forms.items()
+                   if k[-1] == word and (len(k) >= 2 or t is not None and t not in GIVEN_TITLES))
 
     def _others_ranked(self, c: Char, surname: str) -> bool:
         """Is every other man of this surname named with a rank ("Captain", "Sir")?"""
