@@ -31,9 +31,10 @@ pytestmark = pytest.mark.skipif(not _language_available(), reason="spaCy model n
 _PRONOUNS = {"he", "him", "his", "she", "her", "i", "me", "my"}
 
 
-def attribute(text: str, cast: list[CastMember], fixed: bool = True):
+def attribute(text: str, cast: list[CastMember], fixed: bool = True, nouns: frozenset = frozenset()):
     """Attribution with `cast` as the document's characters: given by the user (`fixed`) or as if the
-    characters step had found them."""
+    characters step had found them. Names in `nouns` are matched case-blind and their mentions are
+    descriptions (kind "noun"), as the characters step marks "the keeper"."""
     from fabula.steps.language import Language
     settings = Settings(cast=tuple(cast) if fixed else ())
     doc = load(text)
@@ -45,8 +46,12 @@ def attribute(text: str, cast: list[CastMember], fixed: bool = True):
     for c in chars:
         for n in (c.name,) + c.aliases:
             owner.setdefault(n, c.id)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(owner, key=len, reverse=True)) + r")\b")
-    mentions = [Mention(m.start(), m.end(), "name", owner[m.group(0)]) for m in pattern.finditer(doc.text)]
+    owner.update({n.lower(): owner[n] for n in nouns})
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(owner, key=len, reverse=True)) + r")\b",
+                         re.I if nouns else 0)
+    mentions = [Mention(m.start(), m.end(), "noun" if m.group(0).lower() in nouns else "name",
+                        owner.get(m.group(0), owner.get(m.group(0).lower())))
+                for m in pattern.finditer(doc.text)]
     mentions += [Mention(t.start, t.end, "pronoun", None) for t in doc.tokens
                  if doc.text[t.start:t.end].lower() in _PRONOUNS]
     mentions.sort(key=lambda m: (m.start, m.end))
@@ -408,3 +413,13 @@ def test_a_speech_verb_said_not_to_have_been_spoken_is_no_tag():
     # "Joss did not answer" after Mina's question: Joss is the one who stayed silent
     text = TWO_TURNS + 'Mina looked out at the rain. "Are you fond of dogs?" Joss did not answer.\n'
     assert speaker_and_type(text, TWO, 2)[0] == "Mina"
+
+
+def test_a_description_that_is_a_characters_own_name_is_recent_like_a_name():
+    # "the keeper", found by the characters step as a description, is named by it as by a proper name
+    cast = TWO + [CastMember("the keeper", ("The keeper",), "he")]
+    text = TWO_TURNS + ('Mina turned to the gate. The keeper had come out of his lodge with a lantern, and '
+                        'stood there.\n\n"Not tonight."\n')
+    as_noun = [s for _, s, _ in attribute(text, cast, fixed=False, nouns=frozenset({"the keeper"}))]
+    as_name = [s for _, s, _ in attribute(text, cast, fixed=False)]
+    assert as_noun == as_name == ["Mina", "Joss", "the keeper"]
