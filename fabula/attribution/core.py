@@ -105,13 +105,12 @@ class Attributor(TagsMixin, ResolveMixin, RankerMixin, ConversationMixin):
                 self.mention_of_token[i] = m
                 i += 1
         self.mention_tokens = sorted(self.mention_of_token)  # for _mentions_in
-        # a description that is a character's own name ("the stranger" for the character "the stranger")
-        # names that character as surely as a proper name does
-        own_name = {c.id: {norm(n) for n in (c.name,) + tuple(c.aliases)} for c in self.characters.values()}
         for m in self.mentions:
-            # recency evidence comes from names only (pronoun links are resolved here, not trusted)
+            # recency evidence comes from names only (pronoun links are resolved here, not trusted); a
+            # description that is its character's own name ("the stranger" for the character "the
+            # stranger") names that character as surely as a proper name does
             if m.character is None or m.character not in self.characters or m.kind == "pronoun" or \
-                    m.kind != "name" and norm(self.text[m.start:m.end]) not in own_name[m.character]:
+                    m.kind != "name" and self.names.full.get(norm(self.text[m.start:m.end])) != m.character:
                 continue
             ti = bisect.bisect_left(self.tok_starts, m.start)
             if ti >= len(self.tokens) or self.in_quote[ti]:
