@@ -179,6 +179,20 @@ def test_vocative_names_the_addressee_not_the_speaker():
     assert 1 in last[2].addressees  # Joss
 
 
+def test_a_speaker_addresses_the_whole_group_the_one_named_first():
+    cast = TWO + [CastMember("Pell", (), "he")]
+    text = ('"We leave at dawn," said Mina.\n\n"Dawn is too early," said Joss.\n\n'
+            '"I agree with Joss," said Pell.\n\n"Pell, you always agree with him," said Mina.\n\n'
+            '"Somebody has to," said Joss.\n')
+    out = attribute(text, cast)
+    assert [s for _, s, _ in out] == ["Mina", "Joss", "Pell", "Mina", "Joss"]
+    first = out[0][2]
+    assert set(first.addressees) == {1, 2}  # Joss and Pell both answer her
+    called = out[3][2]
+    assert called.addressees[0] == 2 and set(called.addressees) == {1, 2}  # Pell, by name, first
+    assert all(q.speaker not in q.addressees for _, _, q in out)
+
+
 def test_first_person_narrator_speaks():
     narration = " ".join(f"I walked past the {w} and I thought about my work." for w in
                          ["mill", "church", "bridge", "school", "farm", "river", "inn", "quarry", "forge",

@@ -15,8 +15,8 @@ from fabula.evaluate.litbank import gold_person_names, load_litbank_quotes, toke
 from fabula.evaluate.pdnc import (evaluate_pdnc, gold_cast, load_novel, novel_folders, predicted_quotes,
                                   score_novel_doc)
 from fabula.evaluate.scoring import (GoldCharacter, GoldQuote, NameMatcher, PredCharacter, PredQuote,
-                                     assign_quotes, match_names, normalize_name, score_characters,
-                                     score_quotes, score_spans)
+                                     QuoteScore, assign_quotes, match_names, normalize_name,
+                                     score_characters, score_quotes, score_spans)
 from fabula.spans import Character, Quote
 
 CORPORA = Path(os.environ.get("FABULA_CORPORA", Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"))
@@ -89,7 +89,30 @@ def test_accuracy_per_type_precision_recall():
     assert s.precision == pytest.approx(6 / 8)
     assert s.recall == pytest.approx(6 / 6)
     summary = s.summary()
-    assert set(summary) == {"accuracy", "accuracy_by_type", "detection_precision", "detection_recall"}
+    assert set(summary) == {"accuracy", "accuracy_by_type", "detection_precision", "detection_recall",
+                            "addressees"}
+    assert summary["addressees"] == {"precision": None, "recall": None, "f1": None}  # no gold addressees
+
+
+def test_addressees_scored_as_quote_character_pairs():
+    gold = [
+        GoldQuote("1", ((0, 10),), speaker=0, addressees=(1, 2)),  # a group: two listeners
+        GoldQuote("2", ((20, 30),), speaker=1, addressees=(0, 9)),  # 9 is a label (PDNC's _group)
+        GoldQuote("3", ((40, 50),), speaker=0, addressees=(1,)),   # undetected: its listener is missed
+    ]
+    pred = [
+        PredQuote(0, 10, 100, addressees=(101, 105)),  # one right, one naming no gold character
+        PredQuote(20, 30, 101, addressees=(100, 104)),  # 100 and 104 both name character 0: one pair
+        PredQuote(200, 210, 101, addressees=(100,)),    # no gold quotation: not scored
+    ]
+    s = score_quotes(gold, pred, {100: 0, 101: 1, 102: 2, 104: 0}, labels=frozenset({9}))
+    assert (s.addressees_gold, s.addressees_predicted, s.addressees_correct) == (4, 3, 2)
+    a = s.summary()["addressees"]
+    assert a["precision"] == pytest.approx(2 / 3) and a["recall"] == pytest.approx(2 / 4)
+    assert a["f1"] == pytest.approx(2 * (2 / 3) * (2 / 4) / (2 / 3 + 2 / 4))
+    # the counts survive the round trip the parallel evaluation makes
+    again = QuoteScore.from_counts(s.counts())
+    assert again.addressee_scores() == s.addressee_scores()
 
 
 def test_no_predictions_score_zero():
@@ -287,9 +310,10 @@ def test_cli_json_shape(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FABULA_CACHE", str(tmp_path / "cache"))
     assert main(["eval", "pdnc", str(tmp_path / "corpus"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    keys = {"accuracy", "accuracy_by_type", "detection_precision", "detection_recall"}
+    keys = {"accuracy", "accuracy_by_type", "detection_precision", "detection_recall", "addressees"}
     assert set(out) == keys | {"novels"}
     assert set(out["accuracy_by_type"]) == {"explicit", "anaphoric", "implicit"}
+    assert set(out["addressees"]) == {"precision", "recall", "f1"}
     assert set(out["novels"]) == {"Lighthouse"} and set(out["novels"]["Lighthouse"]) == keys
     assert any((tmp_path / "cache").rglob("*.json.gz"))
 
@@ -305,6 +329,7 @@ def test_cli_json_shape(tmp_path, monkeypatch, capsys):
     assert main(["eval", "pdnc", str(tmp_path / "corpus")]) == 0
     table = capsys.readouterr().out
     assert "Lighthouse" in table and "ALL" in table
+    assert "addr.prec" in table and "addr.rec" in table  # the fixture marks an addressee
 
 
 def test_cli_bad_dir(tmp_path, capsys):

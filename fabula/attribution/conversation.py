@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from .lexicon import SUBJ_DEPS
-from .tuning import CONV_BREAK_CHARS, LOOKBACK_PARAS, SCAN
+from .tuning import ADDRESSEE_WINDOW, CONV_BREAK_CHARS, LOOKBACK_PARAS, SCAN
 
 
 class ConversationMixin:
@@ -245,16 +245,20 @@ class ConversationMixin:
                 yield m
 
     def _addressees(self, k: int, sp) -> tuple[int, ...]:
-        voc = [v for v in self.vocatives[k] if v != sp]
-        if voc:
-            return tuple(voc)
+        """Who a quote is spoken to, most likely first: whoever it calls by name, the tag's "to his
+        wife", then the others who speak within ADDRESSEE_WINDOW utterances of it in the conversation,
+        nearest first (a speaker talks to the whole group; PDNC lists every listener)."""
+        out = [v for v in self.vocatives[k] if v != sp]
         if sp is None:
-            return ()
-        if self.tag_addr.get(k) not in (None, sp):
-            return (self.tag_addr[k],)
-        for j in (k - 1, k + 1):
-            if 0 <= j < len(self.utts) and self.conv[j] == self.conv[k]:
-                other = self.speaker[j]
-                if other is not None and other != sp:
-                    return (other,)
-        return ()
+            return tuple(out)
+        told = self.tag_addr.get(k)
+        if told is not None and told != sp and told not in out:
+            out.append(told)
+        n = len(self.utts)
+        for d in range(1, ADDRESSEE_WINDOW + 1):
+            for j in (k - d, k + d):
+                if 0 <= j < n and self.conv[j] == self.conv[k]:
+                    other = self.speaker[j]
+                    if other is not None and other != sp and other not in out:
+                        out.append(other)
+        return tuple(out)

@@ -20,3 +20,8 @@ T_VOC = 2.0   # cost of a speaker the quote itself addresses by name (measured: 
 #              quotes, gold cast and end to end, against 19,959 and 19,725 without; the ranker mostly knows)
 TOPK = 5
 SURE = 0.8  # an answer this probable also teaches the next round's idiolects
+# Addressees: the other speakers this many utterances either side in the conversation (measured, PDNC
+# addressees as (quote, character) pairs with the gold cast, F1: the earlier rule, a vocative, else the
+# tag's addressee, else the speaker before or after, 0.575; 1: 0.621; 3: 0.689; 5: 0.709; 6: 0.712;
+# 8: 0.715; 12: 0.714; the whole conversation 0.676; adding characters named in the narration since 0.709)
+ADDRESSEE_WINDOW = 6

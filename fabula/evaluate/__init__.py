@@ -110,14 +110,17 @@ def _fmt(v) -> str:
 
 def _quote_table(result: dict, title: str, rows_key: str = "novels", types: bool = True) -> str:
     counted = "counts" in result
+    addressed = result.get("addressees", {}).get("f1") is not None  # LitBank marks no addressees
     cols = (["quotes"] if counted else []) + ["accuracy"] + (list(QUOTE_TYPES) if types else []) \
-        + ["det.prec", "det.rec"]
+        + ["det.prec", "det.rec"] + (["addr.prec", "addr.rec"] if addressed else [])
     rows = list(result[rows_key].items()) + [("ALL", result)]
     width = max(len(n) for n, _ in rows)
     lines = [title, f"{'':{width}}  " + "  ".join(f"{c:>9}" for c in cols)]
     for name, r in rows:
-        vals = ([r["counts"]["gold"]] if counted else []) + [r["accuracy"]] + ([r["accuracy_by_type"][t] for t in QUOTE_TYPES] if types else []) \
-            + [r["detection_precision"], r["detection_recall"]]
+        vals = ([r["counts"]["gold"]] if counted else []) + [r["accuracy"]] \
+            + ([r["accuracy_by_type"][t] for t in QUOTE_TYPES] if types else []) \
+            + [r["detection_precision"], r["detection_recall"]] \
+            + ([r["addressees"]["precision"], r["addressees"]["recall"]] if addressed else [])
         if name == "ALL":
             lines.append("-" * len(lines[1]))
         lines.append(f"{name:{width}}  " + "  ".join(f"{_fmt(v):>9}" for v in vals))

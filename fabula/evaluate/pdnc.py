@@ -194,7 +194,7 @@ def predicted_quotes(doc: Document) -> list[PredQuote]:
     out = []
     for q in doc.layers.get("quotes", ()):
         s, e = source_span(doc, q.start, q.end)
-        out.append(PredQuote(s, e, q.speaker, q.confidence, counted=q.kind != "reported"))
+        out.append(PredQuote(s, e, q.speaker, q.confidence, q.addressees, counted=q.kind != "reported"))
     return out
 
 
@@ -211,7 +211,8 @@ def run_pipeline(text: str, cast=(), model: str = "en_core_web_sm", use_cache: b
 def score_novel_doc(novel: Novel, doc: Document) -> QuoteScore:
     matcher = NameMatcher(novel.characters)
     speaker_to_gold = {c.id: matcher.match(c.names) for c in predicted_characters(doc)}
-    return score_quotes(novel.quotes, predicted_quotes(doc), speaker_to_gold)
+    labels = frozenset(c.id for c in novel.characters if c.pseudo)
+    return score_quotes(novel.quotes, predicted_quotes(doc), speaker_to_gold, labels)
 
 
 def character_score_doc(novel: Novel, doc: Document) -> CharacterScore:
@@ -278,7 +279,8 @@ def evaluate_pdnc(corpus_dir, cast_mode: str = "none", novels: Iterable[str] | N
     """Quotation detection and attribution on PDNC novels, micro-averaged over the novels.
 
     Returns {"accuracy", "accuracy_by_type": {explicit, anaphoric, implicit}, "detection_precision",
-    "detection_recall", "novels": {name: same keys}}; with counts=True each level also has "counts".
+    "detection_recall", "addressees": {precision, recall, f1}, "novels": {name: same keys}}; with
+    counts=True each level also has "counts". Addressees are scored as (quotation, character) pairs.
     """
     rows = _run_novels(corpus_dir, "quotes", cast_mode, novels, use_cache, refresh_cache, jobs, model, progress)
     total = QuoteScore()

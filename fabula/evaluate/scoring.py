@@ -4,6 +4,8 @@ Quotations: each predicted quotation goes to the one gold quotation it overlaps 
 and only when that overlap is at least half of the predicted span's own length. A gold quotation is
 detected when some predicted quotation goes to it; its predicted speaker is that of the assigned
 quotation overlapping it most. Attribution accuracy counts undetected and unattributed gold as wrong.
+Addressees (fabula's own measure; the convention has none) are (quotation, character) pairs: recall over
+every gold quotation's addressees, precision over those predicted for the detected gold quotations.
 
 Characters: a predicted character names a gold character by the name/alias rule in `match_names`.
 Everything here works on plain spans and names, so it is tested without any corpus or pipeline.
@@ -55,6 +57,7 @@ class PredQuote:
     end: int
     speaker: int | None = None  # a PredCharacter id
     confidence: float = 0.0
+    addressees: tuple[int, ...] = ()  # PredCharacter ids
     # False for what the system itself calls no quotation of a character's words (speech the narrator
     # reports in quotation marks): kept so indexes match the document's quotes, never assigned or counted
     counted: bool = True
@@ -153,6 +156,11 @@ class QuoteScore:
     # Reliability of the stated confidence, over detected gold quotations with a predicted speaker:
     # per tenth of the confidence range, [quotes, correct, sum of confidences].
     calibration: list = field(default_factory=lambda: [[0, 0, 0.0] for _ in range(CALIBRATION_BINS)])
+    # Addressees, as (quotation, character) pairs: gold ones over all gold quotations, predicted ones over
+    # the detected gold quotations, and those predicted that are gold.
+    addressees_gold: int = 0
+    addressees_predicted: int = 0
+    addressees_correct: int = 0
 
     def add(self, other: "QuoteScore") -> "QuoteScore":
         for mine, theirs in zip(self.calibration, other.calibration):
@@ -163,6 +171,9 @@ class QuoteScore:
         self.assigned += other.assigned
         self.detected += other.detected
         self.correct += other.correct
+        self.addressees_gold += other.addressees_gold
+        self.addressees_predicted += other.addressees_predicted
+        self.addressees_correct += other.addressees_correct
         for t in QUOTE_TYPES:
             self.gold_by_type[t] += other.gold_by_type[t]
             self.correct_by_type[t] += other.correct_by_type[t]
@@ -200,13 +211,24 @@ class QuoteScore:
         ece = sum(b["quotes"] * abs(b["accuracy"] - b["confidence"]) for b in bins) / total if total else None
         return {"ece": ece, "bins": bins}
 
+    def addressee_scores(self) -> dict:
+        """Precision, recall and F1 of the addressees; None where the gold has none (LitBank)."""
+        if not self.addressees_gold:
+            return {"precision": None, "recall": None, "f1": None}
+        p = _ratio(self.addressees_correct, self.addressees_predicted)
+        r = _ratio(self.addressees_correct, self.addressees_gold)
+        return {"precision": p, "recall": r, "f1": _ratio(2 * p * r, p + r)}
+
     def summary(self) -> dict:
         return {"accuracy": self.accuracy, "accuracy_by_type": self.accuracy_by_type(),
-                "detection_precision": self.precision, "detection_recall": self.recall}
+                "detection_precision": self.precision, "detection_recall": self.recall,
+                "addressees": self.addressee_scores()}
 
     def counts(self) -> dict:
         return {"gold": self.gold, "predicted": self.predicted, "assigned": self.assigned,
                 "detected": self.detected, "correct": self.correct,
+                "addressees_gold": self.addressees_gold, "addressees_predicted": self.addressees_predicted,
+                "addressees_correct": self.addressees_correct,
                 "gold_by_type": dict(self.gold_by_type), "correct_by_type": dict(self.correct_by_type),
                 "calibration": [list(b) for b in self.calibration]}
 
@@ -214,6 +236,8 @@ class QuoteScore:
     def from_counts(cls, data: Mapping) -> "QuoteScore":
         s = cls(gold=data["gold"], predicted=data["predicted"], assigned=data["assigned"],
                 detected=data["detected"], correct=data["correct"])
+        for k in ("addressees_gold", "addressees_predicted", "addressees_correct"):
+            setattr(s, k, data.get(k, 0))
         s.gold_by_type.update(data["gold_by_type"])
         s.correct_by_type.update(data["correct_by_type"])
         if "calibration" in data:
@@ -259,9 +283,12 @@ def assign_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote]) -> 
 
 
 def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
-                 speaker_to_gold: Mapping[int, int | None] | None = None) -> QuoteScore:
+                 speaker_to_gold: Mapping[int, int | None] | None = None,
+                 labels: frozenset[int] = frozenset()) -> QuoteScore:
     """Score predicted quotations against gold. speaker_to_gold maps a predicted speaker id to the gold
-    character it names (see NameMatcher); a predicted speaker missing from it names nobody."""
+    character it names (see NameMatcher); a predicted speaker missing from it names nobody. `labels`:
+    gold ids that name no one (PDNC's _group), left out of the gold addressees (the accuracy keeps
+    them as speakers, always wrong, as the convention says)."""
     speaker_to_gold = speaker_to_gold or {}
     score = QuoteScore(gold=len(gold), predicted=sum(1 for p in predicted if p.counted))
     assignment = assign_quotes(gold, predicted)
@@ -278,6 +305,14 @@ def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
     for gi, g in enumerate(gold):
         if g.type in QUOTE_TYPES:
             score.gold_by_type[g.type] += 1
+        gold_addressees = set(g.addressees) - labels
+        score.addressees_gold += len(gold_addressees)
+        if gi in best:
+            # a predicted addressee that names no gold character is one wrong pair of its own
+            named = {speaker_to_gold.get(a) if speaker_to_gold.get(a) is not None else ("unmatched", a)
+                     for a in predicted[best[gi][1]].addressees}
+            score.addressees_predicted += len(named)
+            score.addressees_correct += len(named & gold_addressees)
         if gi not in best or g.speaker is None:
             continue
         p = predicted[best[gi][1]]
