@@ -309,7 +309,7 @@ def score_quotes(gold: Sequence[GoldQuote], predicted: Sequence[PredQuote],
         score.addressees_gold += len(gold_addressees)
         if gi in best:
             # a predicted addressee that names no gold character is one wrong pair of its own
-            named = {speaker_to_gold.get(a) if speaker_to_gold.get(a) is not None else ("unmatched", a)
+            named = {gid if (gid := speaker_to_gold.get(a)) is not None else ("unmatched", a)
                      for a in predicted[best[gi][1]].addressees}
             score.addressees_predicted += len(named)
             score.addressees_correct += len(named & gold_addressees)
