@@ -241,7 +241,8 @@ def find_quotes(text: str, paragraphs, emphasis=()) -> list[Quote]:
         marks = _paragraph_marks(text, lo, hi, family)
         pieces, open_at_end, starts_with_open = _scan(text, lo, hi, marks)
         pieces = [(s, e) for s, e in pieces
-                  if not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
+                  if (any(c.isalnum() for c in text[s:e]) or _tagged_after(text, e, hi))
+                  and not _embedded_phrase(text, lo, hi, s, e) and not _verse(text, s, e)]
         pieces, joined = _cut_nested(text, pieces, family)
         lead_cut: set = set()  # pieces that begin where a nested quotation opening their paragraph was cut
         if lost_marks:
@@ -315,8 +316,37 @@ def _add(text: str, pieces: list, s: int, e: int) -> None:
         s += 1
     while e > s and text[e - 1].isspace():
         e -= 1
-    if e > s and any(c.isalnum() for c in text[s:e]):
+    if e > s and (any(c.isalnum() for c in text[s:e]) or _SILENCE.fullmatch(text, s, e)):
         pieces.append((s, e))
+
+
+# An utterance of dots or dashes only (". . . . . ." the drummer chanted): kept when a tag follows.
+_SILENCE = re.compile(r"[.\u2026\u2014\u2013\- ]{3,}")
+
+
+def _tagged_after(text: str, e: int, hi: int) -> bool:
+    """Does the quotation ending at e end like speech (a comma, a stop) and a speech tag follow
+    its closing mark at once ('"Please shut that door," said Mr. Cuss', '"...," the drummer chanted')?"""
+    k = _after_mark(text, e, hi)
+    j = e
+    while j > 0 and text[j - 1] in "_*":
+        j -= 1
+    last = text[j - 1]
+    if k < 0 or last not in ",.!?\u2026-\u2014" or last == "." and _SILENCE.fullmatch(text, j - 3, j) is None:
+        return False  # "...the word "last." She cried": a full stop ends the sentence, unless the words trail off
+    m = _TAG_AFTER.match(text, k, min(hi, k + 60))
+    if m is None:
+        return False
+    subject = m.group("subject") or m.group("subject2")
+    return (is_speech_word(m.group("verb") or m.group("verb2"), strict=True)
+            and subject.split()[0].lower() not in _NOT_SUBJECTS)
+
+
+_SUBJECT = r"(?:the\s+[a-z]+|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?|he|she|I|they|we)"
+_TAG_AFTER = re.compile(r"[ \t\n]*(?:(?P<verb>[a-z]+)\s+(?P<subject>" + _SUBJECT + r")\b"
+                        r"|(?P<subject2>" + _SUBJECT + r")\s+(?P<verb2>[a-z]+)\b(?!\s+(?:to|nothing)\b))")
+_NOT_SUBJECTS = frozenset("""but and then so as it there this that when while instead yet or nor for
+if though although after before since until what which who how now here""".split())
 
 
 # Words after which a quoted phrase names or cites something rather than reports speech
@@ -385,6 +415,8 @@ def _embedded_phrase(text: str, lo: int, hi: int, s: int, e: int) -> bool:
     exclaims = piece.rstrip("_*\"'\u2019\u201d")[-1:] in "!?"
     if word in _NAMING and not (word in _NAMING_VERBS and (exclaims or n_words > _MAX_PHRASE_WORDS)):
         return True
+    if _tagged_after(text, e, hi):
+        return False
     if exclaims or is_speech_word(word):
         return False
     if n_words <= 4:
