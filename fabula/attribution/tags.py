@@ -3,6 +3,7 @@ whispered", "Anna sighed.")."""
 from __future__ import annotations
 
 import bisect
+import re
 
 from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS, SPEECH_PARTICLES
 from .lexicon import KIN, NOT_QUOTING_DEPS, SPEECH_NOUNS, SUBJ_DEPS
@@ -20,6 +21,10 @@ _FROM_VERBS = frozenset(verb for verb, parts in _PHRASAL.items() if "from" in pa
 _PREMODIFIER_DEPS = frozenset({"amod", "advmod", "npadvmod", "compound", "punct", "det", "nummod"})
 # "said the voice of Mr. Haq", "Hamidullah's voice said": the owner of the voice speaks
 _VOICE_NOUNS = frozenset({"voice", "voices", "tones", "lips"})
+
+
+# a sentence end inside narration: the stop and any closing mark, then a capital
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?=[A-Z])")
 
 
 class TagsMixin:
@@ -58,6 +63,15 @@ class TagsMixin:
                     prev_last = qs[self.utts[k - 1][-1]]
                     if self._introduces_next(k - 1, prev_last.end, prev_par.end):
                         before_start = prev_last.end
+                    else:
+                        # '" but here her voice died away, ... He withdrew unseen. ... Katharine raised
+                        # her head and said:\n\n"Well...': a later sentence of that narration, ending
+                        # on a colon, introduces this quote while the quote before keeps its own tag
+                        last = None
+                        for last in _SENTENCE_END.finditer(self.text, prev_last.end, prev_par.end):
+                            pass
+                        if last is not None and tail[-1:] == ":":
+                            before_start = last.end()
         regions.append(("before", before_start, first.start))
         # 'Marianne rapturously exclaimed, "It is he!" and was hastening on, when Elinor cried out':
         # narration that ends on its speech verb and a comma or dash is this quote's own tag
