@@ -54,7 +54,7 @@ class TagsMixin:
             # "Mrs. Elton, speaking louder, said,\n\n"Yes, here I am..."": the tag ends the paragraph before
             prev_par = self.paragraphs[self.u_par[k] - 1]
             tail = self.text[prev_par.start:prev_par.end].rstrip()
-            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or \
+            if tail[-1:] in (",", ":", "-", "\u2014") or tail.endswith("--") or tail[-1:].isalpha() or \
                     self._ends_with_speech(prev_par.start, prev_par.end):
                 if not (k > 0 and self.u_last_par[k - 1] == self.u_par[k] - 1):
                     before_start = prev_par.start
