@@ -115,7 +115,9 @@ class TagsMixin:
                 if self.tokens[i].lemma.lower() in SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
                     for j in toks:
                         tj = self.tokens[j]
-                        if tj.head == i and tj.dep == "poss" or (
+                        # "Cassandra s reply" (an edition that lost its apostrophes): the name is parsed
+                        # as a compound of the noun
+                        if tj.head == i and (tj.dep == "poss" or tj.dep == "compound" and self._known_name(j)) or (
                                 tj.dep == "pobj" and self.tokens[tj.head].head == i
                                 and self._word(tj.head) == "of"):
                             got = self._resolve(j, k)
