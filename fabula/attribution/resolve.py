@@ -171,7 +171,10 @@ class ResolveMixin:
         the story has not met, so no known character can be the speaker. The description becomes a
         character of its own, which later tags ("said the little girl") find by name."""
         t = self.tokens[i]
+        # the quote itself ('"Come," said a man') and the word the parser hung the noun on ('said a girl
+        # opposite', "opposite" a clause with "girl" its subject) are not such dependents
         if verb is None or any(self.tokens[j].head == verb and self.tokens[j].dep in NOT_QUOTING_DEPS and j != i
+                               and j != t.head and not self.in_quote[j]
                                for j in range(max(0, verb - 3), min(len(self.tokens), verb + 8))):
             return None  # not "a lady ... was saluted as", "a boy ... offered them"
         det = next((j for j in range(max(0, i - 5), i)
