@@ -171,7 +171,9 @@ class TagsMixin:
             return regions
         a, b = before[0][1], before[0][2]
         tail = self.text[a:b].rstrip(" \n\"'\u201c\u2018")
-        if tail[-1:] in marks or tail[-1:] in lead_in and self._speech_verb_ends(a, b):
+        # ('the Queen said severely "Who is this?"': an edition that dropped the comma)
+        if tail[-1:] in marks or lead_in and (tail[-1:] in lead_in or tail[-1:].isalpha()) \
+                and self._speech_verb_ends(a, b):
             return before + [r for r in regions if r[0] != "before"]
         return regions
 
