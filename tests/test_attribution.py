@@ -97,6 +97,24 @@ def test_subject_the_parser_hung_on_a_clause_before_the_verb():
     assert speaker_and_type(text, TWO, 1) == ("Joss", "explicit")
 
 
+def test_tag_before_the_quote_without_a_comma_beats_the_narration_after():
+    # an edition that dropped the comma: the tag before is still the quote's own, not "She ..." after it
+    text = TWO_TURNS + 'They stopped by the gate, and Joss said sharply "Who is this?" She looked away.\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
+def test_unfinished_narration_paragraph_introduces_the_quote_after_it():
+    # "Joss said, with a grin" then a blank line: the sentence runs on into the quote paragraph
+    text = TWO_TURNS + 'Mina laughed at that.\n\nAnd then Joss said, with a grin \n\n"I knew it."\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
+def test_apostrophe_less_possessive_speech_noun_names_the_speaker():
+    # "Joss s reply" (an edition that turned apostrophes into spaces)
+    text = TWO_TURNS + 'Mina asked about the road. Joss s reply, "It is flooded," did not help.\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
 def test_tag_between_the_pieces():
     out = speakers('"Well," Mina said, "we could try the back door."\n', TWO)
     assert out == [("Well,", "Mina"), ("we could try the back door.", "Mina")]

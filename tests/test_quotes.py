@@ -150,6 +150,18 @@ def test_short_quoted_word_in_narration_is_not_speech():
     assert texts(text) == ["Hello,"]
 
 
+def test_short_phrase_mid_sentence_is_speech_when_a_tag_follows():
+    # after a word that is no speech verb a short phrase reads as cited; a tag right after makes it speech
+    text = ('Jo stood up. And "Shut the gate," said Mina.\n\n'
+            'He meant to avoid "trouble," so he said nothing.\n')
+    assert texts(text) == ["Shut the gate,"]
+
+
+def test_an_utterance_of_dots_is_kept_only_when_tagged():
+    text = '". . . . . ." the old man sang softly.\n\nShe wrote "..." on the slate and left.\n'
+    assert texts(text) == [". . . . . ."]
+
+
 def test_exclamation_after_a_noun_is_speech():
     assert texts('There was a cry of "Fire!" from the yard.\n') == ["Fire!"]
 

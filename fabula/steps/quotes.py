@@ -334,17 +334,26 @@ def _tagged_after(text: str, e: int, hi: int) -> bool:
     last = text[j - 1]
     if k < 0 or last not in ",.!?\u2026-\u2014" or last == "." and _SILENCE.fullmatch(text, j - 3, j) is None:
         return False  # "...the word "last." She cried": a full stop ends the sentence, unless the words trail off
-    m = _TAG_AFTER.match(text, k, min(hi, k + 60))
-    if m is None:
+    words = _WORD.findall(text, k, min(hi, k + 60))[:4]
+    if not words or words[0].lower() in _NOT_SUBJECTS or text[k:k + 2].lstrip(" \t\n")[:1] in ",;:":
         return False
-    subject = m.group("subject") or m.group("subject2")
-    return (is_speech_word(m.group("verb") or m.group("verb2"), strict=True)
-            and subject.split()[0].lower() not in _NOT_SUBJECTS)
+    if is_speech_word(words[0], strict=True):  # "said Mr. Cuss", "cried she", "said the man"
+        return len(words) > 1 and (words[1][:1].isupper() or words[1] in _TAG_SUBJECT_WORDS)
+    # "Mr. Cuss said", "she cried", "the drummer chanted", "the old man sang"
+    if words[0] in ("he", "she", "I", "they", "we") or words[0][:1].isupper():
+        n = 2 if len(words) > 2 and words[1][:1].isupper() else 1
+    elif words[0].lower() in _DETERMINERS:
+        n = next((j for j in (2, 3) if j < len(words) and is_speech_word(words[j], strict=True)), 2)
+    else:
+        return False
+    if n >= len(words) or not is_speech_word(words[n], strict=True):
+        return False
+    verb = re.search(r"\b" + re.escape(words[n]) + r"\b", text[k:min(hi, k + 80)])
+    return not re.match(r"\s+(?:to|nothing)\b", text[k + verb.end():min(hi, k + verb.end() + 12)])
 
 
-_SUBJECT = r"(?:the\s+[a-z]+|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?|he|she|I|they|we)"
-_TAG_AFTER = re.compile(r"[ \t\n]*(?:(?P<verb>[a-z]+)\s+(?P<subject>" + _SUBJECT + r")\b"
-                        r"|(?P<subject2>" + _SUBJECT + r")\s+(?P<verb2>[a-z]+)\b(?!\s+(?:to|nothing)\b))")
+_DETERMINERS = frozenset("the his her their my a an".split())
+_TAG_SUBJECT_WORDS = frozenset("he she I they we the his her their my a an".split())
 _NOT_SUBJECTS = frozenset("""but and then so as it there this that when while instead yet or nor for
 if though although after before since until what which who how now here""".split())
 
