@@ -767,3 +767,8 @@ def test_bare_word_used_mostly_as_a_surname_is_that_surnames_bearer():
     cl = Clusterer()
     cl.run(Counter({("aunt", ("hartley",)): 30, ("major", ("hartley",)): 24, (None, ("hartley",)): 5}), {})
     assert len(cl.ambiguous.get((None, ("hartley",)), ())) == 2
+
+
+def test_a_lone_role_word_is_no_alias_of_a_found_character():
+    from fabula.steps.characters import name_forms
+    assert name_forms(["Invisible Man", "Man", "Griffin", "Stranger", "Hall"]) == ["Invisible Man", "Griffin", "Hall"]

@@ -286,6 +286,8 @@ class Characters:
                 name = _display(ch, surface)
                 aliases = []
             extra = [surface[f] for f, k in ch.forms.most_common() if k > 0 and f in surface]
+            if ch.seed is None:
+                extra = name_forms(extra)
             for a in extra:
                 if a != name and a.casefold() not in {x.casefold() for x in aliases} and a.casefold() != name.casefold():
                     aliases.append(a)
@@ -352,3 +354,12 @@ def _category(mentions: int, top: int, names: int) -> str:
     if share >= 0.04 and mentions >= 8:
         return "intermediate"
     return "minor"
+
+
+def name_forms(forms: list[str]) -> list[str]:
+    """The surface forms that can stand as a found character's aliases: not a lone role word ("Man"
+    for the Invisible Man, seen where the tagger split the name), which as an alias would make every
+    "the man said" that character's."""
+    nouns = person_nouns()
+    return [a for a in forms if " " in a.strip() or a.strip().lower() not in nouns]
+
