@@ -115,6 +115,11 @@ def test_apostrophe_less_possessive_speech_noun_names_the_speaker():
     assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
 
 
+def test_a_not_inside_the_quote_does_not_deny_its_tag():
+    # "not" in '"Why not?"' hangs on "said" in the parse; only a "not" in the narration denies speech
+    assert speaker_and_type(TWO_TURNS + '"Why not?" said Joss.\n', TWO, 2) == ("Joss", "explicit")
+
+
 def test_tag_between_the_pieces():
     out = speakers('"Well," Mina said, "we could try the back door."\n', TWO)
     assert out == [("Well,", "Mina"), ("we could try the back door.", "Mina")]

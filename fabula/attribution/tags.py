@@ -158,7 +158,8 @@ class TagsMixin:
     def _denied_speech(self, v: int) -> bool:
         """'did not answer', 'never spoke': a speech verb negated before it."""
         return self.tokens[v].lemma.lower() in SPEECH_LEMMAS and any(
-            self.tokens[i].head == v and self.tokens[i].dep == "neg" for i in range(max(0, v - 3), v))
+            self.tokens[i].head == v and self.tokens[i].dep == "neg" and not self.in_quote[i]
+            for i in range(max(0, v - 3), v))  # not the quote's own "not" ('"Why not?" said the Hare')
 
     def _before_first(self, regions, marks, lead_in=()):
         """The regions to search, the narration before first when, for a one-piece quote, it ends on
