@@ -362,4 +362,3 @@ def name_forms(forms: list[str]) -> list[str]:
     "the man said" that character's."""
     nouns = person_nouns()
     return [a for a in forms if " " in a.strip() or a.strip().lower() not in nouns]
-

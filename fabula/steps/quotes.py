@@ -349,7 +349,7 @@ def _tagged_after(text: str, e: int, hi: int) -> bool:
     if n >= len(words) or not is_speech_word(words[n], strict=True):
         return False
     verb = re.search(r"\b" + re.escape(words[n]) + r"\b", text[k:min(hi, k + 80)])
-    return not re.match(r"\s+(?:to|nothing)\b", text[k + verb.end():min(hi, k + verb.end() + 12)])
+    return verb is None or not re.match(r"\s+(?:to|nothing)\b", text[k + verb.end():min(hi, k + verb.end() + 12)])
 
 
 _DETERMINERS = frozenset("the his her their my a an".split())
