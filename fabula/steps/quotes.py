@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from itertools import islice
 
 from ..document import Document
 from ..spans import Quote
@@ -334,13 +335,15 @@ def _tagged_after(text: str, e: int, hi: int) -> bool:
     last = text[j - 1]
     if k < 0 or last not in ",.!?\u2026-\u2014" or last == "." and _SILENCE.fullmatch(text, j - 3, j) is None:
         return False  # "...the word "last." She cried": a full stop ends the sentence, unless the words trail off
-    words = _WORD.findall(text, k, min(hi, k + 60))[:4]
+    found = list(islice(_WORD.finditer(text, k, min(hi, k + 60)), 4))
+    words = [m.group() for m in found]
     if not words or words[0].lower() in _NOT_SUBJECTS or text[k:k + 2].lstrip(" \t\n")[:1] in ",;:":
         return False
     if is_speech_word(words[0], strict=True):  # "said Mr. Cuss", "cried she", "said the man"
-        return len(words) > 1 and (words[1][:1].isupper() or words[1] in _TAG_SUBJECT_WORDS)
-    # "Mr. Cuss said", "she cried", "the drummer chanted", "the old man sang"
-    if words[0] in ("he", "she", "I", "they", "we") or words[0][:1].isupper():
+        return len(words) > 1 and (words[1][:1].isupper() or words[1] in _DETERMINERS
+                                   or words[1] in _SUBJECT_PRONOUNS)
+    # "Mr. Cuss said", "she cried", "I said", "the drummer chanted", "the old man sang"
+    if words[0] in _SUBJECT_PRONOUNS or words[0][:1].isupper():
         n = 2 if len(words) > 2 and words[1][:1].isupper() else 1
     elif words[0].lower() in _DETERMINERS:
         n = next((j for j in (2, 3) if j < len(words) and is_speech_word(words[j], strict=True)), 2)
@@ -348,12 +351,11 @@ def _tagged_after(text: str, e: int, hi: int) -> bool:
         return False
     if n >= len(words) or not is_speech_word(words[n], strict=True):
         return False
-    verb = re.search(r"\b" + re.escape(words[n]) + r"\b", text[k:min(hi, k + 80)])
-    return verb is None or not re.match(r"\s+(?:to|nothing)\b", text[k + verb.end():min(hi, k + verb.end() + 12)])
+    after = found[n].end()
+    return not re.match(r"\s+(?:to|nothing)\b", text[after:min(hi, after + 12)])  # not "he said nothing"
 
 
 _DETERMINERS = frozenset("the his her their my a an".split())
-_TAG_SUBJECT_WORDS = frozenset("he she I they we the his her their my a an".split())
 _NOT_SUBJECTS = frozenset("""but and then so as it there this that when while instead yet or nor for
 if though although after before since until what which who how now here""".split())
 
