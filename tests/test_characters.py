@@ -772,3 +772,18 @@ def test_bare_word_used_mostly_as_a_surname_is_that_surnames_bearer():
 def test_a_lone_role_word_is_no_alias_of_a_found_character():
     from fabula.steps.characters import name_forms
     assert name_forms(["Invisible Man", "Man", "Griffin", "Stranger", "Hall"]) == ["Invisible Man", "Griffin", "Hall"]
+
+
+def test_a_shared_given_name_goes_to_whoever_has_been_going_by_it():
+    # Two Toms. Tom Reed is named in full more often, but the bare "Tom" has always meant Tom Ashby;
+    # when the scene names neither, a reader takes "Tom" for Tom Ashby.
+    filler = " ".join(f"The {w} rain fell on the roofs." for w in ["cold", "grey", "slow", "thin", "soft",
+                                                                  "long", "dull", "late"] * 9)
+    scenes = [f"Tom Ashby came in from the yard. Tom sat by the fire. {filler}" for _ in range(3)]
+    text = ("Tom Reed lived in the mill. Tom Reed was a miller. Everyone knew Tom Reed. Tom Reed had a mule. "
+            "Tom Reed sold flour. " + filler + " " + " ".join(scenes) + " Tom laughed at the weather.")
+    doc = run(text)
+    ashby, reed = two_people(doc, "Tom Ashby", "Tom Reed")
+    bare = [m for m in doc.mentions if doc.text[m.start:m.end] == "Tom"]
+    assert len(bare) == 4
+    assert [m.character for m in bare] == [ashby.id] * 4

@@ -96,6 +96,9 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
         sc += FREQUENCY * math.log1p(counts.get(cid, 0) + totals.get(cid, 0) / 10)
         return sc
 
+    # a shared name ("Charles") the scene does not explain goes to whoever has been going by it
+    habit: dict[tuple, int] = {}
+
     current = -1
     for it in sorted(items, key=lambda x: x.s):
         h = it.head
@@ -112,10 +115,12 @@ def resolve(tv, items: list[Item], gender: dict[int, str], totals: dict[int, int
                 best = None
                 for cid in it.options:
                     sc = score(cid, it, sent, quoted)
-                    key = (sc if sc is not None else -1.0, family_recency(cid, sent), totals.get(cid, 0))
+                    key = (sc if sc is not None else -1.0, family_recency(cid, sent),
+                           habit.get((it.options, cid), 0), totals.get(cid, 0))
                     if best is None or key > best[0]:
                         best = (key, cid)
                 it.char = best[1]
+                habit[it.options, it.char] = habit.get((it.options, it.char), 0) + 1
             if it.char is not None:
                 note(it.char, it)
             for w in it.surname:
