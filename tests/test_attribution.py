@@ -115,6 +115,19 @@ def test_apostrophe_less_possessive_speech_noun_names_the_speaker():
     assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
 
 
+def test_speech_noun_nearer_the_quote_than_a_speech_verb_names_the_speaker():
+    # the noun's owner speaks this quote; the verb further on introduces the next one
+    text = (TWO_TURNS + '"The river is rising," was Mina\'s remark; and, in a low voice, Joss said: '
+            '"Then we leave tonight."\n')
+    assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
+    assert speaker_and_type(text, TWO, 3)[0] == "Joss"
+
+
+def test_speech_noun_as_the_object_of_a_speech_verb_is_not_the_tag():
+    text = TWO_TURNS + 'Mina echoed Joss\'s last words, "Thank you."\n'
+    assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
+
+
 def test_a_not_inside_the_quote_does_not_deny_its_tag():
     # "not" in '"Why not?"' hangs on "said" in the parse; only a "not" in the narration denies speech
     assert speaker_and_type(TWO_TURNS + '"Why not?" said Joss.\n', TWO, 2) == ("Joss", "explicit")

@@ -16,7 +16,7 @@ clergyman priest vicar rector curate parson inspector sergeant constable waiter 
 SPEECH_NOUNS = frozenset("""answer reply rejoinder remark exclamation inquiry enquiry question cry whisper
 observation response retort comment reproach rejoinder greeting protest salutation word words
 explanation reproof assurance advice suggestion entreaty contribution consolation injunction amendment
-conclusion ejaculation apology confession objection interruption
+conclusion ejaculation apology confession objection interruption declaration announcement
 murmur saying thought thoughts reasoning language addition supplement""".split())
 # kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
 KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),

@@ -105,24 +105,19 @@ class TagsMixin:
                     or self.tokens[i].dep == "dobj"
                     and self._word(i) == "nothing")
                 for i in tokset)]
+            # "was Henry's answer", "the reply of the old man": nearer the quote than any speech verb, the
+            # speech noun's owner speaks ('"..." was Charles's language; and ... thus spoke Mary:')
+            owner = self._speech_noun_owner(toks, k, where)
             for v in verbs:
+                if owner is not None and (owner[0] < v if where != "before" else owner[0] > v) \
+                        and self.tokens[owner[0]].head != v:  # not "she echoed Miss Tilney's words"
+                    break
                 got = self._subject_speaker(v, toks, k, aside=where == "before")
                 if got:
                     self.tag_verb[k] = (v, toks)
                     return got
-            # "was Henry's answer", "the reply of the old man", "an exclamation of Catherine's"
-            for i in (reversed(toks) if where == "before" else toks):  # the nearest to the quote first
-                if self.tokens[i].lemma.lower() in SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
-                    for j in toks:
-                        tj = self.tokens[j]
-                        # "Cassandra s reply" (an edition that lost its apostrophes): the name is parsed
-                        # as a compound of the noun
-                        if tj.head == i and (tj.dep == "poss" or tj.dep == "compound" and self._known_name(j)) or (
-                                tj.dep == "pobj" and self.tokens[tj.head].head == i
-                                and self._word(tj.head) == "of"):
-                            got = self._resolve(j, k)
-                            if got:
-                                return got
+            if owner is not None:
+                return owner[1]
         # No speech verb: the subject of narration adjacent to the quote in the same paragraph.
         # ('"...," Helen laughed, "for I steal umbrellas..."': between the pieces first; narration
         # that ends on a colon or comma introduces this quote, so it goes before the narration after)
@@ -153,6 +148,22 @@ class TagsMixin:
                             if m is not None and m.kind == "name" and m.character in self.characters:
                                 return m.character, "prev_narration", "implicit"
                             break
+        return None
+
+    def _speech_noun_owner(self, toks: list[int], k: int, where: str):
+        """The speaker a speech noun names ("was Henry's answer", "the reply of the old man", "an
+        exclamation of Catherine's"), with the noun's token; the nearest noun to the quote first."""
+        for i in (reversed(toks) if where == "before" else toks):
+            if self.tokens[i].lemma.lower() in SPEECH_NOUNS and self.tokens[i].pos == "NOUN":
+                for j in toks:
+                    tj = self.tokens[j]
+                    # "Cassandra s reply" (an edition that lost its apostrophes): the name is parsed as a
+                    # compound or modifier of the noun
+                    if tj.head == i and (tj.dep == "poss" or tj.dep in ("compound", "nmod") and self._known_name(j)) \
+                            or tj.dep == "pobj" and self.tokens[tj.head].head == i and self._word(tj.head) == "of":
+                        got = self._resolve(j, k)
+                        if got:
+                            return i, got
         return None
 
     def _denied_speech(self, v: int) -> bool:
