@@ -128,6 +128,22 @@ def test_speech_noun_as_the_object_of_a_speech_verb_is_not_the_tag():
     assert speaker_and_type(text, TWO, 2) == ("Mina", "explicit")
 
 
+def test_the_agent_of_a_passive_speech_verb_speaks():
+    text = TWO_TURNS + 'Mina was thinking of the road, when thus accosted by Joss, "You are late."\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
+def test_a_gerund_after_a_possessive_the_parser_lost():
+    # an edition without apostrophes: "Mina s saying"
+    text = TWO_TURNS + 'Mina began to speak, but she was stopped by Joss s saying, with a frown, "Not now."\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
+def test_a_name_and_its_adverbs_before_an_aside():
+    text = TWO_TURNS + 'Mina waited; and when Joss soon afterwards, just opening the door, said, "The rain has stopped."\n'
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
 def test_a_not_inside_the_quote_does_not_deny_its_tag():
     # "not" in '"Why not?"' hangs on "said" in the parse; only a "not" in the narration denies speech
     assert speaker_and_type(TWO_TURNS + '"Why not?" said Joss.\n', TWO, 2) == ("Joss", "explicit")

@@ -362,6 +362,13 @@ class TagsMixin:
         if not subj and self.tokens[v].tag == "VBG":
             # "roused by Miss Bates's saying, ...": the owner of the gerund speaks
             subj = [i for i in toks if self.tokens[i].head == v and self.tokens[i].dep == "poss"]
+            if not subj and v - 2 in tokset and self._word(v - 1) in ("'s", "\u2019s", "s") \
+                    and self._known_name(v - 2):
+                subj = [v - 2]  # "stopped by Miss Tilney s saying": the possessive the parser lost
+        if not subj and self.tokens[v].tag == "VBN":
+            # "when thus accosted by Miss Bingley,": a passive speech verb's agent speaks
+            subj = [j for j in toks if self.tokens[j].dep == "pobj" and self.tokens[self.tokens[j].head].head == v
+                    and self.tokens[self.tokens[j].head].dep == "agent"][:1]
         if not subj and self.tokens[v].lemma.lower() in _FROM_VERBS and not any(
                 self.tokens[j].head == v and self.tokens[j].dep == "prt"
                 for j in range(v + 1, min(v + 3, len(self.tokens)))):
@@ -510,6 +517,8 @@ class TagsMixin:
             if not (first.tag in ("VBG", "VBN") or first.pos in ("ADJ", "ADV") or relative or apposed):
                 return None
             c = lc - 1
+            while c - 1 in tokset and toks[c].pos == "ADV" and c > lc - 3 and self.text[toks[c].start].islower():
+                c -= 1  # "Sir Thomas soon afterwards, just opening the door, said"
             if c not in tokset:
                 return None
             t = toks[c]
