@@ -144,6 +144,12 @@ def test_a_name_and_its_adverbs_before_an_aside():
     assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
 
 
+def test_a_second_relative_stands_for_the_same_noun():
+    text = TWO_TURNS + ('The silence was broken by Joss, who seemed disposed for conversation, and who now '
+                        'said rather abruptly, "And how do you like the town?"\n')
+    assert speaker_and_type(text, TWO, 2) == ("Joss", "explicit")
+
+
 def test_a_not_inside_the_quote_does_not_deny_its_tag():
     # "not" in '"Why not?"' hangs on "said" in the parse; only a "not" in the narration denies speech
     assert speaker_and_type(TWO_TURNS + '"Why not?" said Joss.\n', TWO, 2) == ("Joss", "explicit")

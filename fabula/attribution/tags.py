@@ -437,6 +437,8 @@ class TagsMixin:
                 subj = [i for i in toks if self.tokens[i].head == h and self.tokens[i].dep in SUBJ_DEPS]
                 if subj:
                     break
+            if not subj and h != v:
+                subj = self._lost_relative(h, toks)
             if subj and h != v:
                 # "Miss Bingley varied the charm ...; and soon afterwards Mr. Darcy, drawing near
                 # Elizabeth, said": a name before an aside, after the verb the chain reached, is the
@@ -582,7 +584,25 @@ class TagsMixin:
             if ht.dep not in ("conj", "advcl", "xcomp") or ht.head == h:
                 break
             h = ht.head
+        if self._word(i) == "who" and i > 0 and self._word(i - 1) in ("and", "but"):
+            # "Miss Steele, who seemed ..., and who now said": the same noun as the relative before
+            for j in range(i - 2, max(-1, i - 30), -1):
+                if self.in_quote[j] or self._word(j) in (".", "!", "?", ";"):
+                    break
+                if self._word(j) == "who":
+                    a = self._antecedent(j)
+                    return a if a != j else i
         return i
+
+    def _lost_relative(self, h: int, toks: list[int]) -> list[int]:
+        """'Willoughby, who, rousing himself ..., started up ..., and said': the parser hung "who" on the
+        participle and left the verbs after it without a subject. The last relative "who" before the verb,
+        when no other subject comes between them."""
+        for j in reversed([i for i in toks if i < h]):
+            t = self.tokens[j]
+            if t.dep in SUBJ_DEPS:
+                return [j] if self._word(j) == "who" and self.tokens[t.head].dep == "relcl" else []
+        return []
 
     def _tag_addressee(self, k: int, speaker) -> int | None:
         """Whom the tag says the utterance is for: "said Mr. Bennet to his wife", "she asked Anna",
