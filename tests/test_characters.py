@@ -787,3 +787,17 @@ def test_a_shared_given_name_goes_to_whoever_has_been_going_by_it():
     bare = [m for m in doc.mentions if doc.text[m.start:m.end] == "Tom"]
     assert len(bare) == 4
     assert [m.character for m in bare] == [ashby.id] * 4
+
+
+def test_mr_and_the_surname_is_the_heir_when_the_father_has_a_title():
+    # Sir Hugh Ashby is never "Mr. Ashby"; his younger son is "Mr. Edmund Ashby"; so "Mr. Ashby" is Tom
+    text = ("Sir Hugh Ashby came home in May. He brought his two sons, Tom Ashby and Mr. Edmund Ashby. "
+            "Tom went riding. Edmund read. Sir Hugh wrote letters. Tom laughed at Edmund. "
+            "Mr. Edmund Ashby stayed in the library. Sir Hugh Ashby smiled.\n\n"
+            '"I shall ride again tomorrow," said Mr. Ashby.\n\n"Do," said Edmund.\n\n'
+            '"And you will come," said Mr. Ashby. Tom Ashby always had his way. Mr. Ashby rode off.\n')
+    doc = run(text)
+    tom = char_named(doc, "Tom Ashby")
+    assert tom is not None
+    assert "Mr. Ashby" in (tom.name,) + tom.aliases
+    assert all(linked(doc, "Mr. Ashby", n) == tom.id for n in range(3))

@@ -361,6 +361,8 @@ class Clusterer:
             if title_marital(title) != "married":
                 sur = [cid for cid in sur if self.chars[cid].seed is not None
                        or not (3 <= (full := self._titled_full(self.chars[cid], title, word)) and n_form > 8 * full)]
+            if not sur and title == "mr" and not self.closed:
+                sur = self._eldest_son(word)
             if title == "miss" and word in self.sisters:
                 # several unmarried sisters ("the Miss Schlegels"): "Miss Schlegel" alone is the eldest, as
                 # "Miss Bennet" is Jane, not the one the book calls "Miss Helen Schlegel"
@@ -485,6 +487,17 @@ class Clusterer:
             return False
         return not any(o is not c and surname in o.surnames and o.gender == "he" and o.full_name_uses >= 2
                        for o in self.chars)
+
+    def _eldest_son(self, surname: str) -> list[int]:
+        """'Mr. Bertram' where the father is 'Sir Thomas Bertram' and one son is 'Mr. Edmund Bertram': the
+        son the book never calls Mr. with his given name, the heir, as the eldest daughter is 'Miss Bennet'."""
+        men = [c for c in self.chars if surname in c.surnames and c.gender == "he" and c.has_full_name
+               and c.seed is None]
+        if not any(c.noble for c in men):
+            return []
+        heirs = [c.id for c in men if not c.noble and not c.ranks
+                 and not any(t == "mr" and k[0] in c.given and k[0] != surname for (t, k) in c.forms)]
+        return heirs if len(heirs) == 1 else []
 
     def _given_alone(self, c: Char) -> int:
         firsts = {k[0] for (t, k) in c.forms if len(k) >= 2}
