@@ -801,3 +801,26 @@ def test_mr_and_the_surname_is_the_heir_when_the_father_has_a_title():
     assert tom is not None
     assert "Mr. Ashby" in (tom.name,) + tom.aliases
     assert all(linked(doc, "Mr. Ashby", n) == tom.id for n in range(3))
+
+
+def test_a_described_speaker_the_text_names_by_apposition_is_that_character():
+    text = ('The hall was full. "Order, order," said the chairman. Nobody listened.\n\n'
+            '"We begin with the minutes," said the chairman again.\n\n'
+            '"Seconded," said Mr. Pike, the chairman, with a tired smile. Mr. Pike sat down. '
+            'Mr. Pike was tired of the hall.\n')
+    doc = run(text)
+    pike = char_named(doc, "Mr. Pike")
+    assert pike is not None
+    assert not any(c.name == "the chairman" for c in doc.characters)
+    said = [m for m in doc.mentions if doc.text[m.start:m.end] == "the chairman"]
+    assert said and all(m.character == pike.id for m in said)
+
+
+def test_a_kin_noun_is_not_merged_with_a_name_it_describes_once():
+    text = ('"Come here," said the son. "Now," said the son again.\n\n'
+            'Tom Brady was his mother\'s son and did not come. Tom Brady sat down. Tom Brady laughed.\n')
+    doc = run(text)
+    tom = char_named(doc, "Tom Brady")
+    said = [m for m in doc.mentions if doc.text[m.start:m.end] == "the son"]
+    assert tom is not None and said
+    assert all(m.character != tom.id for m in said)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+from ..attribution.lexicon import KIN
 from ..characters import mentions as M
 from ..characters.cluster import GIVEN_TITLES, Clusterer
 from ..characters.coref import Item, resolve
@@ -131,6 +132,42 @@ def _is_group(tv, c, known_words) -> bool:
     return False
 
 
+def _named_descriptions(tv, items, noun_heads: dict[int, str]) -> dict[int, int]:
+    """For each described character ("the chairman"), the named character the text says it is: by an
+    apposition ("Mr. Buttons, the chairman"; "the courier, Eugenio") or a copula ("Eugenio is our
+    courier"; "the chairman was Mr. Buttons"), when every such link names the same character."""
+    by_head: dict[str, list[int]] = defaultdict(list)
+    for cid, head in noun_heads.items():
+        by_head[head].append(cid)
+    name_of: dict[int, int] = {}
+    for it in items:
+        if it.kind == "name" and it.char is not None:
+            for i in range(it.s, it.e):
+                name_of[i] = it.char
+    toks = tv.tokens
+    links: dict[int, Counter] = defaultdict(Counter)
+    for j, w in enumerate(tv.lower):
+        owners = by_head.get(w)
+        if not owners or len(owners) != 1 or toks[j].pos != "NOUN" or w in KIN:
+            continue  # a kin noun names a relation, one person per family ("his mother's son")
+        t = toks[j]
+        name_at = []
+        if t.dep == "appos" and t.head in name_of:
+            name_at = [t.head]
+        elif t.dep in ("attr", "nsubj") and toks[t.head].lemma == "be":
+            other = "nsubj" if t.dep == "attr" else "attr"
+            name_at = [k for k in range(max(0, t.head - 6), min(len(toks), t.head + 6))
+                       if toks[k].head == t.head and toks[k].dep == other and k in name_of][:1]
+        if not name_at:
+            name_at = [k for k in range(max(0, j - 6), min(len(toks), j + 6))
+                       if toks[k].head == j and toks[k].dep == "appos" and k in name_of][:1]
+        named = name_of[name_at[0]] if name_at else None
+        if named is not None and named not in noun_heads and not any(
+                tv.in_quote[k] != tv.in_quote[j] for k in range(min(j, *name_at), max(j, *name_at) + 1)):
+            links[owners[0]][named] += 1
+    return {cid: next(iter(c)) for cid, c in links.items() if len(c) == 1}
+
+
 def _display(ch, surface: dict) -> str:
     if ch.seed is not None:
         return ch.seed.name
@@ -222,6 +259,7 @@ class Characters:
                 continue
             items.append(Item(i, i + 1, "pronoun", i, cls=cls))
         noun_chars = {}
+        noun_heads: dict[int, str] = {}
         if not closed:
             from ..characters.cluster import Char
             pn = person_nouns()
@@ -234,6 +272,7 @@ class Characters:
                     ch.votes.update(_votes_after(tv, ((e, 0) for _, e in spans)).get(0, ()))
                 cl.chars.append(ch)
                 noun_chars[ch.id] = "the " + " ".join(tv.words[k] for k in range(spans[0][0] + 1, spans[0][1]))
+                noun_heads[ch.id] = M.noun_head(key)
                 noun_cls = ch.gender if ch.gender in ("he", "she") else "unknown"
                 for s, e in spans:
                     items.append(Item(s, e, "noun", e - 1, cls=noun_cls, char=ch.id))
@@ -258,6 +297,12 @@ class Characters:
         else:
             self._narrator_name = False
         resolve(tv, items, gender, dict(totals), narrator, {ch.id: frozenset(ch.surnames) for ch in cl.chars})
+        # "said Mr. Buttons, the chairman": a described person the book also names is that named character
+        for noun_cid, named in _named_descriptions(tv, items, noun_heads).items():
+            for it in items:
+                if it.char == noun_cid:
+                    it.char = named
+            del noun_chars[noun_cid]
 
         # characters: seeds always; discovered ones when at least one name mention links to them
         mention_count = Counter(it.char for it in items if it.char is not None)
