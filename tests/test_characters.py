@@ -824,3 +824,15 @@ def test_a_kin_noun_is_not_merged_with_a_name_it_describes_once():
     said = [m for m in doc.mentions if doc.text[m.start:m.end] == "the son"]
     assert tom is not None and said
     assert all(m.character != tom.id for m in said)
+
+
+def test_a_titled_surname_only_ever_spoken_to_someone_is_the_man_present():
+    # "Mr. Brandt" is only said to Elias, who is mostly "Elias": not a father of his own
+    text = ('"My name is Elias Brandt," the stranger said. Elias shivered by the fire.\n\n'
+            '"You missed the harbour by four miles, Mr. Brandt."\n\n'
+            'Elias laughed. Elias drank his tea. Elias looked at the door.\n\n'
+            '"Mr. Brandt, what was in the letter?"\n\n"Nothing," said Elias.\n')
+    doc = run(text)
+    elias = char_named(doc, "Elias Brandt")
+    assert elias is not None
+    assert all(linked(doc, "Mr. Brandt", n) == elias.id for n in range(2))

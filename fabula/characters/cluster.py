@@ -215,11 +215,13 @@ class Clusterer:
     With `closed=True` no character beyond the seeds is created (a cast given by the user).
     """
 
-    def __init__(self, seeds=(), closed: bool = False, sisters: frozenset = frozenset()):
+    def __init__(self, seeds=(), closed: bool = False, sisters: frozenset = frozenset(),
+                 addressed: frozenset = frozenset()):
         from .names import parse_name
         self.chars: list[Char] = []
         self.closed = closed
         self.sisters = sisters  # surnames the text names with a plural "the Miss Schlegels"
+        self.addressed = addressed  # forms used only to address someone ('"You missed it, Mr. Brandt."')
         self.form_char: dict[Form, int] = {}
         self.ambiguous: dict[Form, tuple[int, ...]] = {}
         self.forms: Counter = Counter()
@@ -353,7 +355,9 @@ class Clusterer:
                        <= min(0.5 * n_form, 2 * self._other_uses(self.chars[cid], word))
                        or elder and self._titled_full(self.chars[cid], title, word) > 0
                        and self._others_ranked(self.chars[cid], word)
-                       or self._surname_man(self.chars[cid], title, word)]
+                       or self._surname_man(self.chars[cid], title, word)
+                       # spoken only to someone present: the man of the name in the scene, not his father
+                       or (title, (word,)) in self.addressed and not self.closed]
             # "Mr. John Knightley", written out again and again, is how the book tells John from the
             # "Mr. Knightley" it names many times more often: two men (one "Mr. Thomas Marvel" among many
             # "Mr. Marvel"s, or a one-off introduction, is the same man). So for "Miss Lucy Steele" and the

@@ -132,6 +132,22 @@ def _is_group(tv, c, known_words) -> bool:
     return False
 
 
+_VOCATIVE_BEFORE = frozenset({",", '"', "\u201c", "'", "\u2018"})
+_VOCATIVE_AFTER = frozenset({",", ".", "!", "?", ";", '"', "\u201d", "'", "\u2019", "-", "--", "\u2014"})
+
+
+def _addressed_forms(tv, names) -> frozenset:
+    """The name forms used only inside quotations to address someone ('"You missed it, Mr. Brandt."')."""
+    uses, vocative = Counter(), Counter()
+    for c in names:
+        f = _form(c)
+        uses[f] += 1
+        if tv.in_quote[c.s] and c.s > 0 and tv.words[c.s - 1] in _VOCATIVE_BEFORE \
+                and c.e < len(tv.words) and tv.words[c.e] in _VOCATIVE_AFTER:
+            vocative[f] += 1
+    return frozenset(f for f, n in uses.items() if vocative[f] == n)
+
+
 def _named_descriptions(tv, items, noun_heads: dict[int, str]) -> dict[int, int]:
     """For each described character ("the chairman"), the named character the text says it is: by an
     apposition ("Mr. Buttons, the chairman"; "the courier, Eugenio") or a copula ("Eugenio is our
@@ -229,7 +245,8 @@ class Characters:
             surface_counts[_form(c)][shown] += 1
         surface = {f: _natural(cnt) for f, cnt in surface_counts.items()}
         votes = _pronoun_votes(tv, names)
-        cl = Clusterer(seeds, closed=closed, sisters=frozenset(w for w, n in sisters.items() if n >= 2))
+        cl = Clusterer(seeds, closed=closed, sisters=frozenset(w for w, n in sisters.items() if n >= 2),
+                       addressed=_addressed_forms(tv, names))
         cl.run(forms, votes)
 
         # items for resolution
