@@ -18,11 +18,6 @@ observation response retort comment reproach rejoinder greeting protest salutati
 explanation reproof assurance advice suggestion entreaty contribution consolation injunction amendment
 conclusion ejaculation apology confession objection interruption declaration announcement
 murmur saying thought thoughts reasoning language addition supplement""".split())
-# kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
-KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
-        "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),
-        "brother": ("he", False), "sister": ("she", False), "uncle": ("he", True), "aunt": ("she", True),
-        "nephew": ("he", False), "niece": ("she", False), "cousin": ("unknown", False)}
 SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 DEFER = "defer"  # a pronoun or noun tag waits until the named speakers are known
 

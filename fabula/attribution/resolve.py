@@ -6,10 +6,10 @@ import bisect
 from collections import Counter
 
 from ..characters.mentions import person_noun
+from ..characters.names import KIN
 from .lexicon import (
     DEFER,
     FEMALE_NOUNS,
-    KIN,
     MALE_NOUNS,
     NOT_QUOTING_DEPS,
     PRON_GENDER,

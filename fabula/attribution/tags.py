@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import re
 
+from ..characters.names import KIN
 from ..steps.speech_verbs import GESTURE_LEMMAS, SPEECH_LEMMAS, SPEECH_PARTICLES
-from .lexicon import KIN, NOT_QUOTING_DEPS, SPEECH_NOUNS, SUBJ_DEPS
+from .lexicon import NOT_QUOTING_DEPS, SPEECH_NOUNS, SUBJ_DEPS
 from .tuning import PREV_NARRATION
 
 

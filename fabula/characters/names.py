@@ -1,6 +1,7 @@
 """Name knowledge: titles, honorific suffixes, familiar forms of given names, romanization variants.
 
-All word lists live in fabula/data/*.txt and are generic (not keyed to any work).
+All word lists live in fabula/data/*.txt, but for the small kin table below, and are generic (not keyed
+to any work).
 """
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+# kin noun -> (gender, is an elder/spouse usually titled Mr./Mrs.)
+KIN = {"father": ("he", True), "mother": ("she", True), "husband": ("he", True), "wife": ("she", True),
+        "papa": ("he", True), "mamma": ("she", True), "son": ("he", False), "daughter": ("she", False),
+        "brother": ("he", False), "sister": ("she", False), "uncle": ("he", True), "aunt": ("she", True),
+        "nephew": ("he", False), "niece": ("she", False), "cousin": ("unknown", False)}
 
 
 def _lines(name: str) -> list[str]:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from ..attribution.lexicon import KIN
 from ..characters import mentions as M
 from ..characters.cluster import GIVEN_TITLES, Clusterer
 from ..characters.coref import Item, resolve
-from ..characters.names import clean_tag_name, person_nouns
+from ..characters.names import KIN, clean_tag_name, person_nouns
 from ..document import Document
 from ..spans import Character, Mention
 
